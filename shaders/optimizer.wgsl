@@ -1,0 +1,28 @@
+// One optimizer step for one parameter tensor, elementwise.
+// Bindings: param (read_write), grad (read), one read_write array per
+// optimizer state (named by the optimizer: m, v, ...), h: the step uniform
+// (learning rate, step-dependent factors), shared by every update of a step
+// so schedules need no recompile. Mapping: one thread per element,
+// index = gid.x + gid.y * ROW.
+override WG: u32 = 64;
+override N: u32;
+override ROW: u32;
+
+struct Hyper {
+{{FIELDS}}
+}
+
+@group(0) @binding(0) var<storage, read_write> param: array<f32>;
+@group(0) @binding(1) var<storage, read> grad: array<f32>;
+@group(0) @binding(2) var<uniform> h: Hyper;
+{{STATE}}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x + gid.y * ROW;
+  if (i >= N) { return; }
+  let g = grad[i];
+  var p = param[i];
+  {{UPDATE}}
+  param[i] = p;
+}

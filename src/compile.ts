@@ -1,0 +1,27 @@
+// sn.compile(device, graph, { outputs, minimize }): plan the graph and build
+// the program that replays it.
+import { SinapsisError } from './errors.js';
+import type { Device } from './device.js';
+import type { Graph } from './graph/graph.js';
+import type { Tensor } from './graph/tensor.js';
+import { buildPlan } from './plan/plan.js';
+import { Program } from './exec/program.js';
+import { getOptimizer, type Optimizer } from './nn/optimizers.js';
+
+export interface CompileOptions {
+  outputs: Record<string, Tensor>;
+  /** Training: each run() also applies one optimizer step that lowers `loss`. */
+  minimize?: { loss: Tensor; optimizer?: Optimizer | string; params?: readonly Tensor[] };
+}
+
+export async function compile(device: Device, graph: Graph, options: CompileOptions): Promise<Program> {
+  if (!device || typeof (device as Device).assertAlive !== 'function') throw new SinapsisError('compile: the first argument must be a device from sn.createDevice()');
+  if (!options || typeof options.outputs !== 'object' || options.outputs === null) throw new SinapsisError('compile: options.outputs must be an object of graph tensors, e.g. { loss }');
+  const minimize = options.minimize && {
+    loss: options.minimize.loss,
+    optimizer: getOptimizer(options.minimize.optimizer ?? 'sgd'),
+    params: options.minimize.params,
+  };
+  const plan = buildPlan(graph, { outputs: options.outputs, minimize }, device.caps);
+  return Program.create(device, plan);
+}

@@ -1,0 +1,137 @@
+// Getting a GPUDevice: navigator.gpu in a browser, Dawn (npm `webgpu`) in Node.
+// In Node, when no adapter is found and Chromium's SwiftShader Vulkan driver
+// is installed, it retries with that driver before giving up.
+import { DeviceError } from './errors.js';
+import { defaultCaps, type KernelCaps } from './ops/kernel.js';
+
+export interface DeviceInfo {
+  vendor: string;
+  architecture: string;
+  description: string;
+  isFallbackAdapter: boolean;
+}
+
+export interface CreateDeviceOptions {
+  powerPreference?: GPUPowerPreference;
+  /** Force a kernel variant family instead of choosing by adapter (tests compare both). */
+  caps?: Partial<KernelCaps>;
+}
+
+/** Where Debian's chromium package puts SwiftShader's Vulkan driver manifest. */
+export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+export class Device {
+  readonly info: DeviceInfo;
+  readonly caps: KernelCaps;
+  private lostMessage: string | undefined;
+  private destroyed = false;
+
+  constructor(
+    readonly gpu: GPUDevice,
+    info: DeviceInfo,
+    caps: Partial<KernelCaps> = {},
+    /** Dawn's GPU object in Node: if it were garbage-collected while the device lives, the process could crash. */
+    private readonly keepAlive?: unknown,
+  ) {
+    this.info = info;
+    const cpuDriver = info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe/i.test(`${info.architecture} ${info.description} ${info.vendor}`);
+    this.caps = { ...defaultCaps, matmul: cpuDriver ? 'register' : 'tiled', ...caps };
+    void gpu.lost.then((lost) => {
+      if (!this.destroyed) this.lostMessage = `${lost.reason}: ${lost.message}`;
+    });
+  }
+
+  /** Throws a DeviceError if the device was lost or destroyed, so callers fail fast instead of hanging. */
+  assertAlive(what: string): void {
+    if (this.destroyed) throw new DeviceError(`${what}: the device was destroyed`);
+    if (this.lostMessage !== undefined) throw new DeviceError(`${what}: the GPU device was lost (${this.lostMessage}); create a new device with sn.createDevice()`);
+  }
+
+  get lost(): boolean {
+    return this.lostMessage !== undefined;
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.gpu.destroy();
+    void this.keepAlive;
+  }
+}
+
+function infoOf(adapter: GPUAdapter): DeviceInfo {
+  const i = adapter.info;
+  return {
+    vendor: i.vendor ?? '',
+    architecture: i.architecture ?? '',
+    description: i.description ?? '',
+    isFallbackAdapter: Boolean((i as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter),
+  };
+}
+
+async function requestDevice(adapter: GPUAdapter): Promise<GPUDevice> {
+  // Ask for the adapter's storage-buffer limits: a layer's kernels may bind more than the default 8.
+  const limits = adapter.limits;
+  return adapter.requestDevice({
+    requiredLimits: {
+      maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
+      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+      maxBufferSize: limits.maxBufferSize,
+      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+    },
+  });
+}
+
+interface DawnModule {
+  create(flags: string[]): GPU;
+  globals: Record<string, unknown>;
+}
+
+async function nodeAdapter(options: CreateDeviceOptions): Promise<{ adapter: GPUAdapter; gpu: GPU }> {
+  let dawn: DawnModule;
+  try {
+    dawn = (await import('webgpu')) as unknown as DawnModule;
+  } catch (e) {
+    throw new DeviceError(`createDevice: could not load Dawn from the 'webgpu' package (${(e as Error).message}); run npm install`);
+  }
+  // GPUBufferUsage, GPUMapMode, ... are globals in browsers; Dawn hands them over separately.
+  for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
+  const tryCreate = async () => {
+    const gpu = dawn.create([]);
+    const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference });
+    return adapter ? { adapter, gpu } : undefined;
+  };
+  const first = await tryCreate();
+  if (first) return first;
+  const { existsSync } = await import('node:fs');
+  if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) {
+    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+    const second = await tryCreate();
+    if (second) return second;
+  }
+  throw new DeviceError(
+    'createDevice: Dawn found no GPU adapter. On a machine without a GPU install a Vulkan driver: ' +
+      `on Debian, 'apt-get install chromium' ships SwiftShader (${SWIFTSHADER_ICD}), which sinapsis then uses by itself` +
+      (process.env.VK_ICD_FILENAMES ? ` (VK_ICD_FILENAMES is set to '${process.env.VK_ICD_FILENAMES}': check that file)` : ''),
+  );
+}
+
+/** A WebGPU device: navigator.gpu in a browser, Dawn in Node. Throws a DeviceError saying what to install if none is found. */
+export async function createDevice(options: CreateDeviceOptions = {}): Promise<Device> {
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+  let adapter: GPUAdapter | null;
+  let keepAlive: unknown;
+  if (nav?.gpu && !isNode) {
+    adapter = await nav.gpu.requestAdapter({ powerPreference: options.powerPreference });
+    if (!adapter) throw new DeviceError('createDevice: this browser exposes WebGPU but gave no adapter; check chrome://gpu, or start Chrome with --enable-unsafe-webgpu');
+  } else if (isNode) {
+    const found = await nodeAdapter(options);
+    adapter = found.adapter;
+    keepAlive = found.gpu;
+  } else {
+    throw new DeviceError('createDevice: this browser has no WebGPU (navigator.gpu is missing); use a recent Chrome or Edge, or enable WebGPU in the browser flags');
+  }
+  const gpuDevice = await requestDevice(adapter);
+  return new Device(gpuDevice, infoOf(adapter), options.caps, keepAlive);
+}

@@ -1,0 +1,38 @@
+// Checking and converting the values handed to run(): every error names the input.
+import { InputError, fmtShape } from '../errors.js';
+import { HostTensor } from '../graph/host-tensor.js';
+import type { Tensor } from '../graph/tensor.js';
+
+export type InputValue = HostTensor | Float32Array | ArrayLike<number> | number;
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as unknown as ArrayLike<number>).length}`;
+  return typeof v === 'object' ? `an object (${(v as object).constructor?.name ?? 'Object'})` : `a ${typeof v}`;
+}
+
+export function inputData(name: string, t: Tensor, v: unknown): Float32Array {
+  const expected = t.size;
+  const where = `input '${name}' (shape ${fmtShape(t.shape)}, ${expected} values)`;
+  if (v instanceof HostTensor) {
+    if (v.size !== expected) throw new InputError(`${where}: got a tensor of shape ${fmtShape(v.shape)} with ${v.size} values`);
+    return v.data;
+  }
+  if (typeof v === 'number') {
+    if (expected !== 1) throw new InputError(`${where}: got a single number`);
+    return new Float32Array([v]);
+  }
+  if (v instanceof Float32Array || Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))) {
+    const arr = v as ArrayLike<number>;
+    if (arr.length !== expected) throw new InputError(`${where}: expected length ${expected}, got length ${arr.length}`);
+    if (v instanceof Float32Array) return v;
+    const out = Float32Array.from(arr as ArrayLike<number>, Number);
+    if (Array.isArray(v) && out.some((x, i) => Number.isNaN(x) && typeof arr[i] !== 'number')) {
+      const bad = out.findIndex((x, i) => Number.isNaN(x) && typeof arr[i] !== 'number');
+      throw new InputError(`${where}: element ${bad} is not a number (${String(arr[bad])})`);
+    }
+    return out;
+  }
+  throw new InputError(`${where}: expected a HostTensor, a typed array or an array of numbers, got ${describe(v)}`);
+}

@@ -1,0 +1,315 @@
+// The executor. A Program owns the GPU side of one plan: persistent buffers
+// (inputs, parameters, constants, optimizer state), the pooled slot buffers,
+// one bind group per dispatch and a staging buffer per output, all created
+// once. run() writes the inputs, records every dispatch into one command
+// buffer, submits once and reads back only what the caller asks for.
+import { DeviceError, InputError, SinapsisError, fmtShape } from '../errors.js';
+import type { Device } from '../device.js';
+import { HostTensor } from '../graph/host-tensor.js';
+import type { Tensor } from '../graph/tensor.js';
+import type { Plan, Storage } from '../plan/plan.js';
+import { uniformBytes } from '../plan/update.js';
+import { STORAGE_USAGE, createBuffer, destroyBuffer, writeFloats } from './buffers.js';
+import { inputData, type InputValue } from './inputs.js';
+import { pipelineCache, type CompiledKernel } from './pipelines.js';
+
+export interface RunOptions {
+  /** Output names to read back (default: all). [] submits the step and resolves without waiting for the GPU. */
+  read?: readonly string[];
+}
+
+export interface MemoryReport {
+  /** Bytes of the pooled buffers holding intermediate tensors. */
+  plannedBytes: number;
+  /** Bytes one buffer per intermediate tensor would take. */
+  naiveBytes: number;
+  /** Number of pooled intermediate buffers. */
+  buffers: number;
+  /** Parameters, constants and optimizer state. */
+  persistentBytes: number;
+}
+
+interface Recorded {
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  workgroups: readonly [number, number, number];
+}
+
+export class Program {
+  private readonly owned: GPUBuffer[] = [];
+  private readonly slots: GPUBuffer[];
+  private readonly inputBuffers = new Map<Tensor, GPUBuffer>();
+  private readonly paramBuffers = new Map<Tensor, GPUBuffer>();
+  private readonly constBuffers = new Map<Tensor, GPUBuffer>();
+  private readonly stateBuffers = new Map<Tensor, GPUBuffer[]>();
+  private readonly uniform: GPUBuffer | undefined;
+  private readonly staging = new Map<string, GPUBuffer>();
+  private recorded: Recorded[] = [];
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+  private checkedFirstRun = false;
+  /** Optimizer steps taken (the t of Adam's bias correction). */
+  step = 0;
+
+  private constructor(readonly device: Device, readonly plan: Plan) {
+    const gpu = device.gpu;
+    const make = (label: string, bytes: number, usage = STORAGE_USAGE()) => {
+      const b = createBuffer(gpu, label, bytes, usage);
+      this.owned.push(b);
+      return b;
+    };
+    this.slots = plan.slotBytes.map((bytes, i) => make(`slot ${i}`, bytes));
+    for (const [name, t] of plan.inputs) this.inputBuffers.set(t, make(`input '${name}'`, t.size * 4));
+    for (const p of plan.params) {
+      const b = make(`param '${p.name}'`, p.size * 4);
+      const info = plan.graph.paramInfo.get(p)!;
+      const init = info.init(p.shape);
+      if (init.length !== p.size) throw new SinapsisError(`param '${p.name}': its initializer gave ${init.length} values for shape ${fmtShape(p.shape)}`);
+      writeFloats(gpu, b, init);
+      this.paramBuffers.set(p, b);
+    }
+    for (const c of plan.consts) {
+      const b = make('const', c.size * 4);
+      writeFloats(gpu, b, plan.graph.constValues.get(c)!);
+      this.constBuffers.set(c, b);
+    }
+    const opt = plan.optimizer;
+    if (opt) {
+      for (const p of plan.trainable) {
+        this.stateBuffers.set(p, opt.state.map((s) => {
+          const b = make(`${opt.name} ${s.name} '${p.name}'`, p.size * 4);
+          if (s.init !== 0) writeFloats(gpu, b, new Float32Array(p.size).fill(s.init));
+          return b;
+        }));
+      }
+      this.uniform = make(`${opt.name} step uniform`, uniformBytes(opt), GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+    }
+    for (const [name, s] of Object.entries(plan.outputs)) {
+      this.staging.set(name, make(`readback '${name}'`, s.bytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST));
+    }
+  }
+
+  /** Creates the buffers, compiles every pipeline in parallel and records the bind groups. */
+  static async create(device: Device, plan: Plan): Promise<Program> {
+    device.assertAlive('compile');
+    const gpu = device.gpu;
+    gpu.pushErrorScope('validation');
+    const prog = new Program(device, plan);
+    try {
+      const cache = pipelineCache(gpu);
+      const kernels = await Promise.all(plan.dispatches.map((d) => cache.get(d.label, d.shader, d.entryPoint, d.constants)));
+      prog.recorded = plan.dispatches.map((d, i) => ({
+        pipeline: kernels[i].pipeline,
+        bindGroup: prog.bindGroup(d.label, kernels[i], d.buffers),
+        workgroups: d.workgroups,
+      }));
+    } finally {
+      const err = await gpu.popErrorScope();
+      if (err) {
+        prog.dispose();
+        throw new DeviceError(`compile: the GPU rejected the program: ${err.message}`);
+      }
+    }
+    return prog;
+  }
+
+  private buffer(s: Storage): GPUBuffer {
+    switch (s.kind) {
+      case 'slot': return this.slots[s.slot];
+      case 'input': return this.inputBuffers.get(s.tensor)!;
+      case 'param': return this.paramBuffers.get(s.tensor)!;
+      case 'const': return this.constBuffers.get(s.tensor)!;
+      case 'state': return this.stateBuffers.get(s.param)![s.index];
+      case 'uniform': return this.uniform!;
+    }
+  }
+
+  private bindGroup(label: string, kernel: CompiledKernel, buffers: Record<string, Storage>): GPUBindGroup {
+    const entries: GPUBindGroupEntry[] = [];
+    for (const [name, binding] of kernel.binding) {
+      const s = buffers[name];
+      if (!s) throw new SinapsisError(`kernel '${label}': nothing bound to its variable '${name}'`);
+      entries.push({ binding, resource: { buffer: this.buffer(s), offset: 0, size: s.kind === 'uniform' ? undefined : s.bytes } });
+    }
+    return this.device.gpu.createBindGroup({ label, layout: kernel.layout, entries });
+  }
+
+  get memory(): MemoryReport {
+    return { ...this.plan.memory };
+  }
+
+  /** Number of dispatches one run() records. */
+  get dispatchCount(): number {
+    return this.plan.dispatches.length;
+  }
+
+  /** Runs one step. Resolves to the requested outputs as HostTensors; with minimize, also applies one optimizer step. */
+  run(inputs: Record<string, InputValue> = {}, options: RunOptions = {}): Promise<Record<string, HostTensor>> {
+    // Runs are serialised: they share staging buffers and the step counter.
+    const result = this.queue.then(() => this.runNow(inputs, options));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async runNow(inputs: Record<string, InputValue>, options: RunOptions): Promise<Record<string, HostTensor>> {
+    if (this.disposed) throw new SinapsisError('run: this program was disposed');
+    this.device.assertAlive('run');
+    const gpu = this.device.gpu;
+    if (inputs === null || typeof inputs !== 'object') throw new InputError(`run: inputs must be an object keyed by input name, got ${String(inputs)}`);
+    for (const name of Object.keys(inputs)) {
+      if (!this.plan.graph.inputsByName.has(name)) {
+        const known = [...this.plan.graph.inputsByName.keys()].map((n) => `'${n}'`).join(', ') || 'none';
+        throw new InputError(`run: the graph has no input named '${name}' (its inputs: ${known})`);
+      }
+    }
+    const data: [GPUBuffer, Float32Array][] = [];
+    for (const [name, t] of this.plan.inputs) {
+      if (!(name in inputs) || inputs[name] === undefined) throw new InputError(`run: missing input '${name}' (shape ${fmtShape(t.shape)})`);
+      data.push([this.inputBuffers.get(t)!, inputData(name, t, inputs[name])]);
+    }
+    const read = options.read ?? Object.keys(this.plan.outputs);
+    for (const name of read) if (!(name in this.plan.outputs)) throw new InputError(`run: no output named '${name}' (outputs: ${Object.keys(this.plan.outputs).join(', ')})`);
+
+    const first = !this.checkedFirstRun;
+    if (first) gpu.pushErrorScope('validation');
+    for (const [buf, d] of data) writeFloats(gpu, buf, d);
+    if (this.plan.optimizer) {
+      this.step++;
+      writeFloats(gpu, this.uniform!, new Float32Array(this.plan.optimizer.uniformValues(this.step)));
+    }
+    const enc = gpu.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    for (const r of this.recorded) {
+      pass.setPipeline(r.pipeline);
+      pass.setBindGroup(0, r.bindGroup);
+      pass.dispatchWorkgroups(r.workgroups[0], r.workgroups[1], r.workgroups[2]);
+    }
+    pass.end();
+    for (const name of read) {
+      const s = this.plan.outputs[name];
+      enc.copyBufferToBuffer(this.buffer(s), 0, this.staging.get(name)!, 0, Math.ceil(s.bytes / 4) * 4);
+    }
+    gpu.queue.submit([enc.finish()]);
+    if (first) {
+      this.checkedFirstRun = true;
+      const err = await gpu.popErrorScope();
+      if (err) throw new DeviceError(`run: the GPU rejected the step: ${err.message}`);
+    }
+    return this.readBack(read);
+  }
+
+  private async readBack(names: readonly string[]): Promise<Record<string, HostTensor>> {
+    const out: Record<string, HostTensor> = {};
+    try {
+      await Promise.all(names.map((n) => this.staging.get(n)!.mapAsync(GPUMapMode.READ)));
+    } catch (e) {
+      this.device.assertAlive('run');
+      throw new DeviceError(`run: reading results back failed: ${(e as Error).message}`);
+    }
+    for (const name of names) {
+      const s = this.plan.outputs[name];
+      const buf = this.staging.get(name)!;
+      const values = new Float32Array(buf.getMappedRange(0, Math.ceil(s.bytes / 4) * 4).slice(0));
+      buf.unmap();
+      out[name] = new HostTensor(values.length === s.bytes / 4 ? values : values.subarray(0, s.bytes / 4), this.outputShape(name));
+    }
+    return out;
+  }
+
+  private outputShape(name: string): number[] {
+    return [...this.plan.outputTensors[name].shape];
+  }
+
+  /** Waits until the GPU has finished everything submitted so far. */
+  async sync(): Promise<void> {
+    await this.queue;
+    await this.device.gpu.queue.onSubmittedWorkDone();
+  }
+
+  /** Current values of every parameter, by name. */
+  async params(): Promise<Record<string, HostTensor>> {
+    return this.readPersistent([...this.paramBuffers].map(([t, b]) => [t.name!, t, b]));
+  }
+
+  /** Optimizer state per parameter (for saving with includeOptimizer). */
+  async optimizerState(): Promise<Record<string, HostTensor>> {
+    const opt = this.plan.optimizer;
+    if (!opt) return {};
+    const list: [string, Tensor, GPUBuffer][] = [];
+    for (const [p, bufs] of this.stateBuffers) bufs.forEach((b, k) => list.push([`${p.name}/${opt.state[k].name}`, p, b]));
+    return this.readPersistent(list);
+  }
+
+  private async readPersistent(list: [string, Tensor, GPUBuffer][]): Promise<Record<string, HostTensor>> {
+    await this.queue;
+    if (this.disposed) throw new SinapsisError('params: this program was disposed');
+    this.device.assertAlive('params');
+    const gpu = this.device.gpu;
+    const enc = gpu.createCommandEncoder();
+    const staged = list.map(([name, t, b]) => {
+      const s = createBuffer(gpu, `readback '${name}'`, t.size * 4, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+      enc.copyBufferToBuffer(b, 0, s, 0, t.size * 4);
+      return s;
+    });
+    gpu.queue.submit([enc.finish()]);
+    const out: Record<string, HostTensor> = {};
+    try {
+      await Promise.all(staged.map((s) => s.mapAsync(GPUMapMode.READ)));
+      list.forEach(([name, t], i) => {
+        out[name] = new HostTensor(new Float32Array(staged[i].getMappedRange(0, t.size * 4).slice(0)), t.shape);
+      });
+    } finally {
+      for (const s of staged) destroyBuffer(gpu, s);
+    }
+    return out;
+  }
+
+  /** Overwrite parameters (by name) and optionally optimizer state ('name/m'). Unknown names and wrong sizes are errors. */
+  setParams(values: Record<string, HostTensor | Float32Array>): void {
+    if (this.disposed) throw new SinapsisError('setParams: this program was disposed');
+    const byName = new Map([...this.paramBuffers.keys()].map((t) => [t.name!, t]));
+    for (const [name, v] of Object.entries(values)) {
+      const [pname, sname] = name.split('/');
+      const p = byName.get(pname);
+      if (!p) throw new InputError(`setParams: no parameter named '${pname}' (parameters: ${[...byName.keys()].join(', ')})`);
+      const data = inputData(name, p, v);
+      let buf = this.paramBuffers.get(p)!;
+      if (sname !== undefined) {
+        const k = this.plan.optimizer?.state.findIndex((s) => s.name === sname) ?? -1;
+        if (k < 0 || !this.stateBuffers.has(p)) throw new InputError(`setParams: '${name}' is not optimizer state of this program`);
+        buf = this.stateBuffers.get(p)![k];
+      }
+      writeFloats(this.device.gpu, buf, data);
+    }
+  }
+
+  /** The plan as text: each dispatch with its kernel, shapes and buffers, then the memory summary. */
+  toString(): string {
+    const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
+    const where = (s: Storage) => (s.kind === 'slot' ? `slot ${s.slot}` : s.kind === 'state' ? `state '${s.param.name}'[${s.index}]` : s.kind === 'uniform' ? 'uniform' : s.kind === 'const' ? 'const' : `${s.kind} '${s.tensor.name}'`);
+    const lines = this.plan.dispatches.map((d, i) => {
+      const shapes = d.node ? `${d.node.inputs.map((t) => fmtShape(t.shape)).join(' ')} -> ${fmtShape(d.node.shape)}` : '';
+      const bufs = Object.entries(d.buffers).map(([k, s]) => `${k}=${where(s)}`).join(' ');
+      return `${String(i).padStart(4)}  ${d.label.padEnd(22)} ${shapes.padEnd(36)} ${bufs}  wg ${d.workgroups.join('x')}`;
+    });
+    const m = this.plan.memory;
+    lines.push(
+      `${this.plan.dispatches.length} dispatches; intermediates ${kb(m.plannedBytes)} in ${m.buffers} buffers (one buffer per tensor: ${kb(m.naiveBytes)}); persistent ${kb(m.persistentBytes)}`,
+      ...this.plan.slotBytes.map((b, i) => `  slot ${i}: ${kb(b)}`),
+    );
+    return lines.join('\n');
+  }
+
+  /** Releases every GPU buffer this program owns. Pipelines stay cached on the device for the next compile. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const b of this.owned) destroyBuffer(this.device.gpu, b);
+    this.owned.length = 0;
+    this.recorded = [];
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+}

@@ -1,0 +1,15 @@
+// The public API of sinapsis, re-exported; nothing else lives here.
+import './ops/methods.js';
+import './autodiff.js';
+
+export { createDevice, Device, type DeviceInfo, type CreateDeviceOptions } from './device.js';
+export { graph, Graph } from './graph/graph.js';
+export { Tensor, type Initializer } from './graph/tensor.js';
+export { HostTensor, tensor } from './graph/host-tensor.js';
+export * as ops from './ops/index.js';
+export { compile, type CompileOptions } from './compile.js';
+export { Program, type RunOptions, type MemoryReport } from './exec/program.js';
+export { liveBufferCount } from './exec/buffers.js';
+export { interpret } from './cpu/interpret.js';
+export * as optimizers from './nn/optimizers.js';
+export { SinapsisError, ShapeError, DeviceError, FormatError, InputError } from './errors.js';

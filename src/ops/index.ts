@@ -1,0 +1,11 @@
+// sn.ops: every graph op as a function of graph tensors (names and options as
+// in TensorFlow.js). Importing this module registers every op.
+export {
+  neg, square, sqrt, exp, log, abs, sign, step, relu, sigmoid, tanh, leakyRelu, elu, softplus, pow, broadcastTo,
+  add, sub, mul, div, maximum, minimum, greater, greaterEqual, less, lessEqual, equal,
+  type Operand,
+} from './elementwise.js';
+export { sum, mean, max, sumTo, type ReduceOptions } from './reduce.js';
+export { matmul, type MatmulOptions } from './matmul.js';
+export { reshape, transpose, slice, pad, concat } from './shape-ops.js';
+export { softmax, logSoftmax } from './softmax.js';

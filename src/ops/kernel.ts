@@ -1,0 +1,90 @@
+// What an op hands the planner to run on the GPU, and the small helpers the
+// op files use to specialise WGSL templates for static shapes.
+import type { Shape } from '../graph/shape.js';
+
+/** Adapter traits that pick kernel variants. */
+export interface KernelCaps {
+  /**
+   * 'register': barrier-free register blocking (CPU Vulkan drivers such as
+   * SwiftShader, where workgroup barriers are very expensive).
+   * 'tiled': shared-memory tiling (real GPUs).
+   */
+  readonly matmul: 'register' | 'tiled';
+}
+
+export const defaultCaps: KernelCaps = { matmul: 'register' };
+
+/** One dispatch. Binding names are the WGSL variable names; bindings are read from the shader with wgsl_reflect. */
+export interface KernelSpec {
+  /** Short label for prog.toString() and profiles. */
+  readonly label: string;
+  readonly shader: string;
+  readonly entryPoint?: string;
+  readonly constants?: Readonly<Record<string, number>>;
+  /** WGSL variable name -> input index of the node, or 'out' for its output, or 'uniforms' for the step uniform buffer. */
+  readonly bindings: Readonly<Record<string, number | 'out' | 'uniforms'>>;
+  readonly workgroups: readonly [number, number, number];
+}
+
+export const MAX_WORKGROUPS_PER_DIM = 65535;
+
+/**
+ * A 1-D range of `n` threads as a 2-D dispatch (WebGPU caps each dimension at
+ * 65535 workgroups). Kernels rebuild the index as gid.x + gid.y * rowThreads.
+ */
+export function linearGrid(n: number, workgroupSize = 64): { workgroups: [number, number, number]; rowThreads: number } {
+  const groups = Math.ceil(n / workgroupSize);
+  const x = Math.min(groups, MAX_WORKGROUPS_PER_DIM);
+  const y = Math.ceil(groups / x);
+  return { workgroups: [x, y, 1], rowThreads: x * workgroupSize };
+}
+
+/** A WGSL f32 literal for a JavaScript number (finite only). */
+export function lit(x: number): string {
+  if (!Number.isFinite(x)) throw new Error(`cannot write ${x} as a WGSL literal`);
+  const s = Number.isInteger(x) && Math.abs(x) < 1e15 ? `${x}.0` : `${Math.fround(x)}`;
+  return x < 0 ? `(${s})` : s;
+}
+
+/** Fill `{{NAME}}` placeholders of a WGSL template; a missing value is a bug, so it throws. */
+export function fill(template: string, vars: Readonly<Record<string, string | number>>): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
+    if (!(key in vars)) throw new Error(`WGSL template: no value for {{${key}}}`);
+    return String(vars[key]);
+  });
+}
+
+/**
+ * WGSL function `fn name(i: u32) -> u32` mapping a flat index over `outShape`
+ * to an element offset given per-dimension strides (0 for broadcast
+ * dimensions). Dimensions that can be walked as one are merged first, so the
+ * common cases (same shape, scalar, a broadcast row) cost one or no division.
+ */
+export function indexFn(name: string, outShape: Shape, strides: readonly number[]): string {
+  const dims: { size: number; stride: number }[] = [];
+  for (let i = 0; i < outShape.length; i++) {
+    if (outShape[i] === 1) continue;
+    const d = { size: outShape[i], stride: strides[i] };
+    const last = dims[dims.length - 1];
+    if (last && last.stride === d.stride * d.size) {
+      last.size *= d.size;
+      last.stride = d.stride;
+    } else {
+      dims.push(d);
+    }
+  }
+  if (dims.length === 0) return `fn ${name}(i: u32) -> u32 { return 0u; }`;
+  if (dims.length === 1) {
+    const s = dims[0].stride;
+    return `fn ${name}(i: u32) -> u32 { return ${s === 1 ? 'i' : `i * ${s}u`}; }`;
+  }
+  const lines = [`fn ${name}(i: u32) -> u32 {`, '  var q = i;', '  var r = 0u;'];
+  for (let k = dims.length - 1; k > 0; k--) {
+    const { size, stride } = dims[k];
+    if (stride !== 0) lines.push(`  r += (q % ${size}u) * ${stride}u;`);
+    lines.push(`  q = q / ${size}u;`);
+  }
+  if (dims[0].stride !== 0) lines.push(`  r += q * ${dims[0].stride}u;`);
+  lines.push('  return r;', '}');
+  return lines.join('\n');
+}

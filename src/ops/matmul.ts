@@ -1,0 +1,96 @@
+// Batched matrix multiply [.., m, k] x [.., k, n] with optional transposes.
+// Two kernels: register-blocked (barrier-free, for CPU Vulkan drivers) and
+// shared-memory tiled (for GPUs); KernelCaps.matmul picks one per adapter.
+import registerWgsl from '../../shaders/matmul_register.wgsl';
+import tiledWgsl from '../../shaders/matmul_tiled.wgsl';
+import { ShapeError, fmtShape } from '../errors.js';
+import { broadcastShapes, sameShape, sizeOf } from '../graph/shape.js';
+import type { Tensor } from '../graph/tensor.js';
+import { matmul as cpuMatmul } from '../cpu/matmul.js';
+import { fill, type KernelCaps, type KernelSpec } from './kernel.js';
+import { apply, defineOp } from './registry.js';
+import { broadcastTo } from './elementwise.js';
+import { sumTo } from './reduce.js';
+
+export interface MatmulOptions {
+  transposeA?: boolean;
+  transposeB?: boolean;
+}
+
+interface Dims { m: number; k: number; n: number; batch: number[] }
+
+function dims(a: readonly number[], b: readonly number[], tA: boolean, tB: boolean): Dims {
+  const opts = `${tA ? ' transposeA' : ''}${tB ? ' transposeB' : ''}`;
+  if (a.length < 2 || b.length < 2) throw new ShapeError(`matmul: both operands need rank >= 2, got ${fmtShape(a)} and ${fmtShape(b)}`);
+  const [m, ka] = tA ? [a[a.length - 1], a[a.length - 2]] : [a[a.length - 2], a[a.length - 1]];
+  const [kb, n] = tB ? [b[b.length - 1], b[b.length - 2]] : [b[b.length - 2], b[b.length - 1]];
+  if (ka !== kb) throw new ShapeError(`matmul: inner dimensions differ: ${fmtShape(a)} x ${fmtShape(b)}${opts} (${ka} vs ${kb})`);
+  const batch = broadcastShapes('matmul (batch dimensions)', a.slice(0, -2), b.slice(0, -2));
+  return { m, k: ka, n, batch };
+}
+
+const flags = (node: Tensor) => [node.attrs.transposeA as boolean, node.attrs.transposeB as boolean] as const;
+
+defineOp({
+  name: 'matmul',
+  shape: ([a, b], attrs) => {
+    const { m, n, batch } = dims(a, b, attrs.transposeA as boolean, attrs.transposeB as boolean);
+    return [...batch, m, n];
+  },
+  cpu: ([a, b], [as, bs], _o, attrs) => {
+    const tA = attrs.transposeA as boolean, tB = attrs.transposeB as boolean;
+    const { m, k, n } = dims(as, bs, tA, tB);
+    return cpuMatmul(a, b, m, k, n, sizeOf(as.slice(0, -2)), sizeOf(bs.slice(0, -2)), tA, tB);
+  },
+  // C = op(A) op(B); each case is the textbook rule with the transposes folded into flags.
+  grad: (dy, node) => {
+    const [a, b] = node.inputs;
+    const [tA, tB] = flags(node);
+    let da: Tensor, db: Tensor;
+    if (!tA && !tB) { da = matmul(dy, b, { transposeB: true }); db = matmul(a, dy, { transposeA: true }); }
+    else if (tA && !tB) { da = matmul(b, dy, { transposeB: true }); db = matmul(a, dy); }
+    else if (!tA && tB) { da = matmul(dy, b); db = matmul(dy, a, { transposeA: true }); }
+    else { da = matmul(b, dy, { transposeA: true, transposeB: true }); db = matmul(dy, a, { transposeA: true, transposeB: true }); }
+    return [sumTo(da, a.shape), sumTo(db, b.shape)];
+  },
+  kernel: (node, caps) => matmulKernel(node, caps),
+});
+
+function matmulKernel(node: Tensor, caps: KernelCaps): KernelSpec {
+  const [a, b] = node.inputs;
+  const [tA, tB] = flags(node);
+  const { m, k, n, batch } = dims(a.shape, b.shape, tA, tB);
+  const z = sizeOf(batch);
+  const batchA = sizeOf(a.shape.slice(0, -2));
+  const batchB = sizeOf(b.shape.slice(0, -2));
+  const constants = {
+    M: m, N: n, K: k,
+    A_Z: batchA === 1 ? 0 : m * k, A_I: tA ? 1 : k, A_P: tA ? m : 1,
+    B_Z: batchB === 1 ? 0 : k * n, B_P: tB ? 1 : n, B_J: tB ? k : 1,
+  };
+  const epilogue = 'fn epilogue(v: f32, row: u32, col: u32) -> f32 { return v; }';
+  const tile = caps.matmul === 'tiled' ? 64 : 32;
+  return {
+    label: `matmul_${caps.matmul}${tA ? '_tA' : ''}${tB ? '_tB' : ''}`,
+    shader: fill(caps.matmul === 'tiled' ? tiledWgsl : registerWgsl, { EPILOGUE: epilogue }),
+    constants,
+    bindings: { a: 0, b: 1, c: 'out' },
+    workgroups: [Math.ceil(n / tile), Math.ceil(m / tile), z],
+  };
+}
+
+/**
+ * [.., m, k] x [.., k, n] -> [.., m, n]. Batch dimensions broadcast; an
+ * operand whose batch is neither 1 nor the full batch is broadcast first.
+ */
+export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+  const tA = options.transposeA ?? false;
+  const tB = options.transposeB ?? false;
+  const { batch } = dims(a.shape, b.shape, tA, tB);
+  const expand = (t: Tensor) => {
+    const own = t.shape.slice(0, -2);
+    if (sizeOf(own) === 1 || sameShape(own, batch)) return t;
+    return broadcastTo(t, [...batch, ...t.shape.slice(-2)]);
+  };
+  return apply('matmul', [expand(a), expand(b)], { transposeA: tA, transposeB: tB });
+}

@@ -1,0 +1,110 @@
+// Reductions: sum and max over axes (mean is sum times 1/n), and sumTo, the
+// un-broadcasting step that every broadcasting op's gradient ends with.
+import reduceWgsl from '../../shaders/reduce.wgsl';
+import reduceWgWgsl from '../../shaders/reduce_wg.wgsl';
+import { normalizeAxes, sameShape, sizeOf, stridesOf, type Shape } from '../graph/shape.js';
+import type { Attrs, Tensor } from '../graph/tensor.js';
+import { reduce as cpuReduce } from '../cpu/reduce.js';
+import { fill, indexFn, linearGrid, type KernelSpec } from './kernel.js';
+import { apply, defineOp } from './registry.js';
+import { broadcastTo, div, equal, mul } from './elementwise.js';
+import { reshape } from './shape-ops.js';
+
+export interface ReduceOptions {
+  axis?: number | readonly number[];
+  keepDims?: boolean;
+}
+
+const axesOf = (attrs: Attrs) => attrs.axes as number[];
+
+function reducedShape(shape: Shape, axes: readonly number[], keepDims: boolean): number[] {
+  return keepDims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i));
+}
+
+/** Output shape with reduced axes kept as 1: the shape that broadcasts back to the input. */
+const keptShape = (x: Tensor, axes: readonly number[]) => reducedShape(x.shape, axes, true);
+
+/** Split the input's strides into the kept and the reduced axes for the two index functions. */
+function reduceKernel(node: Tensor, kind: 'sum' | 'max'): KernelSpec {
+  const x = node.inputs[0];
+  const axes = axesOf(node.attrs);
+  const strides = stridesOf(x.shape);
+  const keptDims = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const redDims = x.shape.map((d, i) => (axes.includes(i) ? d : 1));
+  const n = sizeOf(keptDims);
+  const r = sizeOf(redDims);
+  const vars = {
+    INDEX_BASE: indexFn('base_of', keptDims, strides),
+    INDEX_R: indexFn('roff', redDims, strides),
+    COMBINE: kind === 'sum' ? 'acc + v' : 'max(acc, v)',
+    FINISH: 'acc',
+    IDLE: kind === 'sum' ? '0.0' : 'acc',
+  };
+  // A long reduction into few outputs would leave most of the GPU idle with one thread per output.
+  if (n < 64 && r >= 1024) {
+    return { label: `${kind}_wg`, shader: fill(reduceWgWgsl, vars), constants: { R: r }, bindings: { x: 0, out: 'out' }, workgroups: [n, 1, 1] };
+  }
+  const { workgroups, rowThreads } = linearGrid(n);
+  return { label: kind, shader: fill(reduceWgsl, vars), constants: { N: n, R: r, ROW: rowThreads }, bindings: { x: 0, out: 'out' }, workgroups };
+}
+
+defineOp({
+  name: 'sum',
+  shape: ([x], attrs) => reducedShape(x, axesOf(attrs), attrs.keepDims as boolean),
+  cpu: ([x], [xs], _o, attrs) => cpuReduce(x, xs, axesOf(attrs), 'sum'),
+  grad: (dy, node) => {
+    const x = node.inputs[0];
+    return [broadcastTo(reshape(dy, keptShape(x, axesOf(node.attrs))), x.shape)];
+  },
+  kernel: (node) => reduceKernel(node, 'sum'),
+});
+
+defineOp({
+  name: 'max',
+  shape: ([x], attrs) => reducedShape(x, axesOf(attrs), attrs.keepDims as boolean),
+  cpu: ([x], [xs], _o, attrs) => cpuReduce(x, xs, axesOf(attrs), 'max'),
+  // The gradient goes to the maximal elements, split evenly between ties.
+  grad: (dy, node) => {
+    const x = node.inputs[0];
+    const axes = axesOf(node.attrs);
+    const kept = keptShape(x, axes);
+    const mask = equal(x, broadcastTo(reshape(node, kept), x.shape));
+    const count = sum(mask, { axis: axes, keepDims: true });
+    return [mul(broadcastTo(reshape(dy, kept), x.shape), div(mask, count))];
+  },
+  kernel: (node) => reduceKernel(node, 'max'),
+});
+
+function reduceOp(op: 'sum' | 'max', x: Tensor, options: ReduceOptions): Tensor {
+  const axes = normalizeAxes(op, options.axis, x.rank);
+  const keepDims = options.keepDims ?? false;
+  if (axes.length === 0) return x;
+  return apply(op, [x], { axes, keepDims });
+}
+
+export function sum(x: Tensor, options: ReduceOptions = {}): Tensor {
+  return reduceOp('sum', x, options);
+}
+
+export function max(x: Tensor, options: ReduceOptions = {}): Tensor {
+  return reduceOp('max', x, options);
+}
+
+export function mean(x: Tensor, options: ReduceOptions = {}): Tensor {
+  const axes = normalizeAxes('mean', options.axis, x.rank);
+  const count = axes.reduce((n, a) => n * x.shape[a], 1);
+  if (axes.length === 0) return x;
+  return mul(sum(x, options), 1 / count);
+}
+
+/** Sum `t` down to `shape` (the inverse of broadcasting `shape` up to t.shape). */
+export function sumTo(t: Tensor, shape: Shape): Tensor {
+  if (sameShape(t.shape, shape)) return t;
+  const lead = t.rank - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < t.rank; i++) {
+    if (i < lead || (shape[i - lead] === 1 && t.shape[i] !== 1)) axes.push(i);
+  }
+  const summed = axes.length ? sum(t, { axis: axes, keepDims: true }) : t;
+  return reshape(summed, shape);
+}

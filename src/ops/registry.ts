@@ -1,0 +1,61 @@
+// The op registry. Each op family file declares, in one place, for each op:
+// its shape rule, its CPU reference, its gradient rule (written in graph ops,
+// so gradients are differentiable again) and its GPU kernel binding.
+import { ShapeError, SinapsisError } from '../errors.js';
+import type { Graph } from '../graph/graph.js';
+import type { Shape } from '../graph/shape.js';
+import type { Attrs, Tensor } from '../graph/tensor.js';
+import type { KernelCaps, KernelSpec } from './kernel.js';
+
+export interface OpDef {
+  readonly name: string;
+  /** Output shape from input shapes; throws ShapeError naming the op and the shapes. */
+  shape(inputs: readonly Shape[], attrs: Attrs): Shape;
+  /** The CPU reference: plain loops over Float32Arrays. */
+  cpu(inputs: readonly Float32Array[], inShapes: readonly Shape[], outShape: Shape, attrs: Attrs): Float32Array;
+  /**
+   * Gradient rule: given dy (the adjoint of this node's output), one gradient
+   * per input, or null where the op does not pass a gradient to that input.
+   * Built from graph ops only.
+   */
+  grad?(dy: Tensor, node: Tensor): (Tensor | null)[];
+  /** GPU kernel(s) computing the output from the inputs. Absent for views. */
+  kernel?(node: Tensor, caps: KernelCaps): KernelSpec | KernelSpec[];
+  /** A view reinterprets its only input's buffer (reshape): no kernel, no copy. */
+  readonly view?: boolean;
+  /** Ops whose output is random or has side effects must not be merged by CSE. */
+  readonly noCse?: boolean;
+}
+
+const registry = new Map<string, OpDef>();
+
+export function defineOp(def: OpDef): OpDef {
+  if (registry.has(def.name)) throw new SinapsisError(`op '${def.name}' is defined twice`);
+  registry.set(def.name, def);
+  return def;
+}
+
+export function getOp(name: string): OpDef {
+  const def = registry.get(name);
+  if (!def) throw new SinapsisError(`unknown op '${name}'`);
+  return def;
+}
+
+export function allOps(): OpDef[] {
+  return [...registry.values()];
+}
+
+/** Create an op node: infer and check its shape, naming the layer scope in errors. */
+export function apply(op: string, inputs: readonly Tensor[], attrs: Attrs = {}, graph?: Graph): Tensor {
+  const def = getOp(op);
+  const g = graph ?? inputs[0]?.graph;
+  if (!g) throw new SinapsisError(`${op}: needs at least one input tensor`);
+  let shape: Shape;
+  try {
+    shape = def.shape(inputs.map((t) => t.shape), attrs);
+  } catch (e) {
+    if (e instanceof ShapeError && g.scope) throw new ShapeError(`${g.scope}: ${e.message}`);
+    throw e;
+  }
+  return g.addNode('op', op, inputs, attrs, shape);
+}

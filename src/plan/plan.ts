@@ -1,0 +1,184 @@
+// The plan: a flat, inspectable list of dispatches over planned storage.
+// Built once per compile; the executor turns it into pipelines, buffers and
+// bind groups and then only replays it.
+import { SinapsisError, fmtShape } from '../errors.js';
+import type { Graph } from '../graph/graph.js';
+import type { Tensor } from '../graph/tensor.js';
+import type { KernelCaps, KernelSpec } from '../ops/kernel.js';
+import { getOp } from '../ops/registry.js';
+import { linearGrid } from '../ops/kernel.js';
+import { planMemory } from './memory.js';
+import { schedule } from './schedule.js';
+import type { OptimizerSpec } from './optimizer.js';
+import { optimizerShader, uniformBytes } from './update.js';
+
+/** Where a tensor's values live on the GPU. */
+export type Storage =
+  | { kind: 'slot'; slot: number; bytes: number }
+  | { kind: 'input'; tensor: Tensor; bytes: number }
+  | { kind: 'param'; tensor: Tensor; bytes: number }
+  | { kind: 'const'; tensor: Tensor; bytes: number }
+  | { kind: 'state'; param: Tensor; index: number; bytes: number }
+  | { kind: 'uniform'; bytes: number };
+
+export interface PlannedDispatch {
+  label: string;
+  shader: string;
+  entryPoint: string;
+  constants: Record<string, number>;
+  workgroups: readonly [number, number, number];
+  buffers: Record<string, Storage>;
+  /** The graph node this dispatch computes (undefined for optimizer updates). */
+  node?: Tensor;
+}
+
+export interface Plan {
+  graph: Graph;
+  dispatches: PlannedDispatch[];
+  slotBytes: number[];
+  outputs: Record<string, Storage>;
+  outputTensors: Record<string, Tensor>;
+  /** Inputs the program reads, by name. */
+  inputs: Map<string, Tensor>;
+  params: Tensor[];
+  consts: Tensor[];
+  trainable: Tensor[];
+  optimizer?: OptimizerSpec;
+  uniformFields: readonly string[];
+  memory: { plannedBytes: number; naiveBytes: number; buffers: number; persistentBytes: number };
+  cseMerged: number;
+}
+
+export interface PlanRequest {
+  outputs: Record<string, Tensor>;
+  minimize?: { loss: Tensor; optimizer: OptimizerSpec; params?: readonly Tensor[] };
+}
+
+const bytesOf = (t: Tensor) => t.size * 4;
+
+export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Plan {
+  const outputEntries = Object.entries(req.outputs);
+  for (const [name, t] of outputEntries) {
+    if (!t || typeof t !== 'object' || !('graph' in t)) throw new SinapsisError(`compile: output '${name}' is not a graph tensor`);
+    if (t.graph !== graph) throw new SinapsisError(`compile: output '${name}' belongs to another graph`);
+  }
+
+  // Training: gradients of the loss for every trainable parameter it depends on.
+  let trainable: Tensor[] = [];
+  let grads: Tensor[] = [];
+  if (req.minimize) {
+    const { loss } = req.minimize;
+    if (loss.graph !== graph) throw new SinapsisError('compile: minimize.loss belongs to another graph');
+    if (loss.size !== 1) throw new SinapsisError(`compile: minimize.loss must be a scalar, got shape ${fmtShape(loss.shape)}`);
+    const deps = new Set<Tensor>();
+    const stack = [loss];
+    while (stack.length) {
+      const t = stack.pop()!;
+      if (deps.has(t)) continue;
+      deps.add(t);
+      stack.push(...t.inputs);
+    }
+    trainable = (req.minimize.params ?? graph.params).filter((p) => deps.has(p) && graph.paramInfo.get(p)?.trainable !== false);
+    grads = graph.grad(loss, trainable);
+  }
+
+  const sched = schedule([...outputEntries.map(([, t]) => t), ...grads]);
+  const canon = sched.canonical;
+
+  // Storage roots: views resolve to the tensor whose buffer they share.
+  const root = (t: Tensor): Tensor => {
+    let r = canon(t);
+    while (r.kind === 'op' && getOp(r.op).view) r = canon(r.inputs[0]);
+    return r;
+  };
+  const computing = sched.ops.filter((t) => !getOp(t.op).view);
+  const stepOf = new Map<Tensor, number>(computing.map((t, i) => [t, i]));
+  const keep = new Set<number>();
+  for (const t of [...outputEntries.map(([, t]) => t), ...grads]) {
+    const s = stepOf.get(root(t));
+    if (s !== undefined) keep.add(s);
+  }
+  const mem = planMemory({
+    bytes: computing.map(bytesOf),
+    reads: computing.map((t) => t.inputs.map((i) => stepOf.get(root(i))).filter((s): s is number => s !== undefined)),
+    keep,
+  });
+
+  const storage = (t: Tensor): Storage => {
+    const r = root(t);
+    const bytes = bytesOf(t);
+    switch (r.kind) {
+      case 'input': return { kind: 'input', tensor: r, bytes };
+      case 'param': return { kind: 'param', tensor: r, bytes };
+      case 'const': return { kind: 'const', tensor: r, bytes };
+      default: return { kind: 'slot', slot: mem.slotOf[stepOf.get(r)!], bytes };
+    }
+  };
+
+  const dispatches: PlannedDispatch[] = [];
+  for (const node of computing) {
+    const def = getOp(node.op);
+    if (!def.kernel) throw new SinapsisError(`compile: op '${node.op}' has no GPU kernel`);
+    const specs = def.kernel(node, caps);
+    for (const spec of Array.isArray(specs) ? specs : [specs]) dispatches.push(resolve(spec, node, storage));
+  }
+
+  // Optimizer updates run last: every read of a parameter (forward and backward) comes before its update.
+  const optimizer = req.minimize?.optimizer;
+  if (optimizer) {
+    const shader = optimizerShader(optimizer);
+    trainable.forEach((p, k) => {
+      const bytes = bytesOf(p);
+      const { workgroups, rowThreads } = linearGrid(p.size);
+      const buffers: Record<string, Storage> = {
+        param: { kind: 'param', tensor: p, bytes },
+        grad: storage(grads[k]),
+        h: { kind: 'uniform', bytes: uniformBytes(optimizer) },
+      };
+      optimizer.state.forEach((s, index) => { buffers[s.name] = { kind: 'state', param: p, index, bytes }; });
+      dispatches.push({ label: `${optimizer.name} '${p.name}'`, shader, entryPoint: 'main', constants: { N: p.size, ROW: rowThreads }, workgroups, buffers });
+    });
+  }
+
+  const live = [...sched.live];
+  const inputs = new Map<string, Tensor>();
+  for (const t of live) if (t.kind === 'input') inputs.set(t.name!, t);
+  const params = [...new Set([...live.filter((t) => t.kind === 'param'), ...trainable])];
+  const consts = live.filter((t) => t.kind === 'const');
+  const stateBytes = optimizer ? trainable.reduce((s, p) => s + bytesOf(p) * optimizer.state.length, 0) : 0;
+  const persistentBytes = params.reduce((s, p) => s + bytesOf(p), 0) + consts.reduce((s, c) => s + bytesOf(c), 0) + stateBytes;
+
+  return {
+    graph,
+    dispatches,
+    slotBytes: mem.slotBytes,
+    outputs: Object.fromEntries(outputEntries.map(([name, t]) => [name, storage(t)])),
+    outputTensors: { ...req.outputs },
+    inputs,
+    params,
+    consts,
+    trainable,
+    optimizer,
+    uniformFields: optimizer?.uniforms ?? [],
+    memory: { plannedBytes: mem.plannedBytes, naiveBytes: mem.naiveBytes, buffers: mem.slotBytes.length, persistentBytes },
+    cseMerged: sched.merged,
+  };
+}
+
+function resolve(spec: KernelSpec, node: Tensor, storage: (t: Tensor) => Storage): PlannedDispatch {
+  const buffers: Record<string, Storage> = {};
+  for (const [name, ref] of Object.entries(spec.bindings)) {
+    if (ref === 'out') buffers[name] = storage(node);
+    else if (ref === 'uniforms') throw new SinapsisError(`op '${node.op}': step uniforms are only bound by optimizer updates`);
+    else buffers[name] = storage(node.inputs[ref]);
+  }
+  return {
+    label: spec.label,
+    shader: spec.shader,
+    entryPoint: spec.entryPoint ?? 'main',
+    constants: { ...(spec.constants ?? {}) },
+    workgroups: spec.workgroups,
+    buffers,
+    node,
+  };
+}

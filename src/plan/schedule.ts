@@ -1,0 +1,60 @@
+// Scheduling: common-subexpression elimination, dead-node elimination and a
+// topological order. Node ids are already topological (a node only refers to
+// earlier nodes), so the order is the surviving nodes sorted by id.
+import type { Tensor } from '../graph/tensor.js';
+import { getOp } from '../ops/registry.js';
+
+export interface Schedule {
+  /** The canonical node standing for each node (itself unless merged by CSE). */
+  canonical(t: Tensor): Tensor;
+  /** Op nodes to run, in order (views included: they cost nothing but keep the order honest). */
+  ops: Tensor[];
+  /** Every live node, op or leaf. */
+  live: Set<Tensor>;
+  /** How many op nodes of the graph (up to the last root) CSE found to repeat an earlier one. */
+  merged: number;
+}
+
+function cseKey(t: Tensor, canon: Map<Tensor, Tensor>): string | undefined {
+  if (t.kind === 'input' || t.kind === 'param') return undefined;
+  if (t.kind === 'const') {
+    // Scalars merge by value; larger constants only with themselves.
+    return 'value' in t.attrs ? `const:${String(t.attrs.value)}:${t.shape.join(',')}` : undefined;
+  }
+  if (getOp(t.op).noCse) return undefined;
+  return `${t.op}(${t.inputs.map((i) => canon.get(i)!.id).join(',')})${JSON.stringify(t.attrs)}:${t.shape.join(',')}`;
+}
+
+export function schedule(roots: readonly Tensor[]): Schedule {
+  const g = roots[0]?.graph;
+  const canon = new Map<Tensor, Tensor>();
+  let merged = 0;
+  if (g) {
+    const byKey = new Map<string, Tensor>();
+    const last = Math.max(...roots.map((r) => r.id));
+    for (let id = 0; id <= last; id++) {
+      const t = g.nodes[id];
+      const key = cseKey(t, canon);
+      const seen = key === undefined ? undefined : byKey.get(key);
+      if (seen) {
+        canon.set(t, seen);
+        if (t.kind === 'op') merged++;
+      } else {
+        canon.set(t, t);
+        if (key !== undefined) byKey.set(key, t);
+      }
+    }
+  }
+  const canonical = (t: Tensor) => canon.get(t) ?? t;
+  // Walk back from the roots over canonical inputs: whatever is not reached is dead.
+  const live = new Set<Tensor>();
+  const stack = roots.map(canonical);
+  while (stack.length) {
+    const t = stack.pop()!;
+    if (live.has(t)) continue;
+    live.add(t);
+    for (const i of t.inputs) stack.push(canonical(i));
+  }
+  const ops = [...live].filter((t) => t.kind === 'op').sort((a, b) => a.id - b.id);
+  return { canonical, ops, live, merged };
+}
