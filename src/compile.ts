@@ -6,12 +6,15 @@ import type { Graph } from './graph/graph.js';
 import type { Tensor } from './graph/tensor.js';
 import { buildPlan } from './plan/plan.js';
 import { Program } from './exec/program.js';
+import type { ParamStore } from './exec/param-store.js';
 import { getOptimizer, type Optimizer } from './nn/optimizers.js';
 
 export interface CompileOptions {
   outputs: Record<string, Tensor>;
   /** Training: each run() also applies one optimizer step that lowers `loss`. */
   minimize?: { loss: Tensor; optimizer?: Optimizer | string; params?: readonly Tensor[] };
+  /** Share parameters (by name) and optimizer state with other programs of the same store. */
+  store?: ParamStore;
 }
 
 export async function compile(device: Device, graph: Graph, options: CompileOptions): Promise<Program> {
@@ -23,5 +26,5 @@ export async function compile(device: Device, graph: Graph, options: CompileOpti
     params: options.minimize.params,
   };
   const plan = buildPlan(graph, { outputs: options.outputs, minimize }, device.caps);
-  return Program.create(device, plan);
+  return Program.create(device, plan, options.store);
 }

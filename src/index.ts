@@ -10,6 +10,7 @@ export * as ops from './ops/index.js';
 export { compile, type CompileOptions } from './compile.js';
 export { Program, type RunOptions, type MemoryReport } from './exec/program.js';
 export { liveBufferCount } from './exec/buffers.js';
+export { ParamStore } from './exec/param-store.js';
 export { interpret } from './cpu/interpret.js';
 export * as optimizers from './nn/optimizers.js';
 export { SinapsisError, ShapeError, DeviceError, FormatError, InputError } from './errors.js';

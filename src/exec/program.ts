@@ -12,6 +12,7 @@ import { uniformBytes } from '../plan/update.js';
 import { STORAGE_USAGE, createBuffer, destroyBuffer, writeFloats } from './buffers.js';
 import { inputData, type InputValue } from './inputs.js';
 import { pipelineCache, type CompiledKernel } from './pipelines.js';
+import { ParamStore } from './param-store.js';
 
 export interface RunOptions {
   /** Output names to read back (default: all). [] submits the step and resolves without waiting for the GPU. */
@@ -51,8 +52,17 @@ export class Program {
   /** Optimizer steps taken (the t of Adam's bias correction). */
   step = 0;
 
-  private constructor(readonly device: Device, readonly plan: Plan) {
+  /** Parameters and optimizer state: shared with other programs when a store is given at compile. */
+  readonly store: ParamStore;
+  private readonly ownsStore: boolean;
+  private readonly stepUniform: GPUBuffer;
+  /** Runs so far; kernels that need a per-step value (dropout's random stream) read it from the step uniform. */
+  runs = 0;
+
+  private constructor(readonly device: Device, readonly plan: Plan, store?: ParamStore) {
     const gpu = device.gpu;
+    this.store = store ?? new ParamStore(device);
+    this.ownsStore = !store;
     const make = (label: string, bytes: number, usage = STORAGE_USAGE()) => {
       const b = createBuffer(gpu, label, bytes, usage);
       this.owned.push(b);
@@ -61,12 +71,8 @@ export class Program {
     this.slots = plan.slotBytes.map((bytes, i) => make(`slot ${i}`, bytes));
     for (const [name, t] of plan.inputs) this.inputBuffers.set(t, make(`input '${name}'`, t.size * 4));
     for (const p of plan.params) {
-      const b = make(`param '${p.name}'`, p.size * 4);
       const info = plan.graph.paramInfo.get(p)!;
-      const init = info.init(p.shape);
-      if (init.length !== p.size) throw new SinapsisError(`param '${p.name}': its initializer gave ${init.length} values for shape ${fmtShape(p.shape)}`);
-      writeFloats(gpu, b, init);
-      this.paramBuffers.set(p, b);
+      this.paramBuffers.set(p, this.store.get(p.name!, p.shape, () => info.init(p.shape)));
     }
     for (const c of plan.consts) {
       const b = make('const', c.size * 4);
@@ -76,25 +82,22 @@ export class Program {
     const opt = plan.optimizer;
     if (opt) {
       for (const p of plan.trainable) {
-        this.stateBuffers.set(p, opt.state.map((s) => {
-          const b = make(`${opt.name} ${s.name} '${p.name}'`, p.size * 4);
-          if (s.init !== 0) writeFloats(gpu, b, new Float32Array(p.size).fill(s.init));
-          return b;
-        }));
+        this.stateBuffers.set(p, opt.state.map((st) => this.store.get(`${p.name}/${st.name}`, p.shape, () => new Float32Array(p.size).fill(st.init))));
       }
       this.uniform = make(`${opt.name} step uniform`, uniformBytes(opt), GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
     }
+    this.stepUniform = make('step uniform', 16, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
     for (const [name, s] of Object.entries(plan.outputs)) {
       this.staging.set(name, make(`readback '${name}'`, s.bytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST));
     }
   }
 
   /** Creates the buffers, compiles every pipeline in parallel and records the bind groups. */
-  static async create(device: Device, plan: Plan): Promise<Program> {
+  static async create(device: Device, plan: Plan, store?: ParamStore): Promise<Program> {
     device.assertAlive('compile');
     const gpu = device.gpu;
     gpu.pushErrorScope('validation');
-    const prog = new Program(device, plan);
+    const prog = new Program(device, plan, store);
     try {
       const cache = pipelineCache(gpu);
       const kernels = await Promise.all(plan.dispatches.map((d) => cache.get(d.label, d.shader, d.entryPoint, d.constants)));
@@ -121,6 +124,7 @@ export class Program {
       case 'const': return this.constBuffers.get(s.tensor)!;
       case 'state': return this.stateBuffers.get(s.param)![s.index];
       case 'uniform': return this.uniform!;
+      case 'step': return this.stepUniform;
     }
   }
 
@@ -129,7 +133,7 @@ export class Program {
     for (const [name, binding] of kernel.binding) {
       const s = buffers[name];
       if (!s) throw new SinapsisError(`kernel '${label}': nothing bound to its variable '${name}'`);
-      entries.push({ binding, resource: { buffer: this.buffer(s), offset: 0, size: s.kind === 'uniform' ? undefined : s.bytes } });
+      entries.push({ binding, resource: { buffer: this.buffer(s), offset: 0, size: s.kind === 'uniform' || s.kind === 'step' ? undefined : s.bytes } });
     }
     return this.device.gpu.createBindGroup({ label, layout: kernel.layout, entries });
   }
@@ -173,6 +177,8 @@ export class Program {
     const first = !this.checkedFirstRun;
     if (first) gpu.pushErrorScope('validation');
     for (const [buf, d] of data) writeFloats(gpu, buf, d);
+    this.runs++;
+    this.device.gpu.queue.writeBuffer(this.stepUniform, 0, new Uint32Array([this.runs, 0, 0, 0]));
     if (this.plan.optimizer) {
       this.step++;
       writeFloats(gpu, this.uniform!, new Float32Array(this.plan.optimizer.uniformValues(this.step)));
@@ -226,67 +232,31 @@ export class Program {
     await this.device.gpu.queue.onSubmittedWorkDone();
   }
 
-  /** Current values of every parameter, by name. */
+  /** Current values of every parameter of this program, by name. */
   async params(): Promise<Record<string, HostTensor>> {
-    return this.readPersistent([...this.paramBuffers].map(([t, b]) => [t.name!, t, b]));
-  }
-
-  /** Optimizer state per parameter (for saving with includeOptimizer). */
-  async optimizerState(): Promise<Record<string, HostTensor>> {
-    const opt = this.plan.optimizer;
-    if (!opt) return {};
-    const list: [string, Tensor, GPUBuffer][] = [];
-    for (const [p, bufs] of this.stateBuffers) bufs.forEach((b, k) => list.push([`${p.name}/${opt.state[k].name}`, p, b]));
-    return this.readPersistent(list);
-  }
-
-  private async readPersistent(list: [string, Tensor, GPUBuffer][]): Promise<Record<string, HostTensor>> {
     await this.queue;
     if (this.disposed) throw new SinapsisError('params: this program was disposed');
-    this.device.assertAlive('params');
-    const gpu = this.device.gpu;
-    const enc = gpu.createCommandEncoder();
-    const staged = list.map(([name, t, b]) => {
-      const s = createBuffer(gpu, `readback '${name}'`, t.size * 4, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
-      enc.copyBufferToBuffer(b, 0, s, 0, t.size * 4);
-      return s;
-    });
-    gpu.queue.submit([enc.finish()]);
-    const out: Record<string, HostTensor> = {};
-    try {
-      await Promise.all(staged.map((s) => s.mapAsync(GPUMapMode.READ)));
-      list.forEach(([name, t], i) => {
-        out[name] = new HostTensor(new Float32Array(staged[i].getMappedRange(0, t.size * 4).slice(0)), t.shape);
-      });
-    } finally {
-      for (const s of staged) destroyBuffer(gpu, s);
-    }
-    return out;
+    return this.store.read(this.plan.params.map((p) => p.name!));
   }
 
-  /** Overwrite parameters (by name) and optionally optimizer state ('name/m'). Unknown names and wrong sizes are errors. */
+  /** Optimizer state per parameter ('w/m', 'w/v', ...), for saving with includeOptimizer. */
+  async optimizerState(): Promise<Record<string, HostTensor>> {
+    await this.queue;
+    const opt = this.plan.optimizer;
+    if (!opt) return {};
+    return this.store.read(this.plan.trainable.flatMap((p) => opt.state.map((st) => `${p.name}/${st.name}`)));
+  }
+
+  /** Overwrite parameters (by name) or optimizer state ('w/m'). Unknown names and wrong sizes are errors. */
   setParams(values: Record<string, HostTensor | Float32Array>): void {
     if (this.disposed) throw new SinapsisError('setParams: this program was disposed');
-    const byName = new Map([...this.paramBuffers.keys()].map((t) => [t.name!, t]));
-    for (const [name, v] of Object.entries(values)) {
-      const [pname, sname] = name.split('/');
-      const p = byName.get(pname);
-      if (!p) throw new InputError(`setParams: no parameter named '${pname}' (parameters: ${[...byName.keys()].join(', ')})`);
-      const data = inputData(name, p, v);
-      let buf = this.paramBuffers.get(p)!;
-      if (sname !== undefined) {
-        const k = this.plan.optimizer?.state.findIndex((s) => s.name === sname) ?? -1;
-        if (k < 0 || !this.stateBuffers.has(p)) throw new InputError(`setParams: '${name}' is not optimizer state of this program`);
-        buf = this.stateBuffers.get(p)![k];
-      }
-      writeFloats(this.device.gpu, buf, data);
-    }
+    for (const [name, v] of Object.entries(values)) this.store.write(name, v instanceof HostTensor ? v.data : v);
   }
 
   /** The plan as text: each dispatch with its kernel, shapes and buffers, then the memory summary. */
   toString(): string {
     const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
-    const where = (s: Storage) => (s.kind === 'slot' ? `slot ${s.slot}` : s.kind === 'state' ? `state '${s.param.name}'[${s.index}]` : s.kind === 'uniform' ? 'uniform' : s.kind === 'const' ? 'const' : `${s.kind} '${s.tensor.name}'`);
+    const where = (s: Storage) => (s.kind === 'slot' ? `slot ${s.slot}` : s.kind === 'state' ? `state '${s.param.name}'[${s.index}]` : s.kind === 'uniform' || s.kind === 'step' ? s.kind : s.kind === 'const' ? 'const' : `${s.kind} '${s.tensor.name}'`);
     const lines = this.plan.dispatches.map((d, i) => {
       const shapes = d.node ? `${d.node.inputs.map((t) => fmtShape(t.shape)).join(' ')} -> ${fmtShape(d.node.shape)}` : '';
       const bufs = Object.entries(d.buffers).map(([k, s]) => `${k}=${where(s)}`).join(' ');
@@ -306,6 +276,7 @@ export class Program {
     this.disposed = true;
     for (const b of this.owned) destroyBuffer(this.device.gpu, b);
     this.owned.length = 0;
+    if (this.ownsStore) this.store.dispose();
     this.recorded = [];
   }
 

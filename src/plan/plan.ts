@@ -19,7 +19,9 @@ export type Storage =
   | { kind: 'param'; tensor: Tensor; bytes: number }
   | { kind: 'const'; tensor: Tensor; bytes: number }
   | { kind: 'state'; param: Tensor; index: number; bytes: number }
-  | { kind: 'uniform'; bytes: number };
+  | { kind: 'uniform'; bytes: number }
+  /** The per-run uniform: [run counter, 0, 0, 0] as u32. */
+  | { kind: 'step'; bytes: number };
 
 export interface PlannedDispatch {
   label: string;
@@ -169,7 +171,7 @@ function resolve(spec: KernelSpec, node: Tensor, storage: (t: Tensor) => Storage
   const buffers: Record<string, Storage> = {};
   for (const [name, ref] of Object.entries(spec.bindings)) {
     if (ref === 'out') buffers[name] = storage(node);
-    else if (ref === 'uniforms') throw new SinapsisError(`op '${node.op}': step uniforms are only bound by optimizer updates`);
+    else if (ref === 'uniforms') buffers[name] = { kind: 'step', bytes: 16 };
     else buffers[name] = storage(node.inputs[ref]);
   }
   return {
