@@ -46,12 +46,23 @@ export function lit(x: number): string {
   return x < 0 ? `(${s})` : s;
 }
 
-/** Fill `{{NAME}}` placeholders of a WGSL template; a missing value is a bug, so it throws. */
+/**
+ * Fill `{{NAME}}` placeholders of a WGSL template; a missing value is a bug, so it throws.
+ * Placeholders inside `//` comments (the shaders' header comments name them) are left
+ * alone: a multi-line value pasted into a comment would leave its later lines outside it.
+ */
 export function fill(template: string, vars: Readonly<Record<string, string | number>>): string {
-  return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
+  const sub = (code: string) => code.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
     if (!(key in vars)) throw new Error(`WGSL template: no value for {{${key}}}`);
     return String(vars[key]);
   });
+  return template
+    .split('\n')
+    .map((line) => {
+      const c = line.indexOf('//');
+      return c < 0 ? sub(line) : sub(line.slice(0, c)) + line.slice(c);
+    })
+    .join('\n');
 }
 
 /**
