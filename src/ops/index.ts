@@ -9,3 +9,5 @@ export { sum, mean, max, sumTo, type ReduceOptions } from './reduce.js';
 export { matmul, type MatmulOptions } from './matmul.js';
 export { reshape, transpose, slice, pad, concat } from './shape-ops.js';
 export { softmax, logSoftmax } from './softmax.js';
+export { dropoutMask } from './random.js';
+export { softmaxCrossEntropy } from './losses.js';

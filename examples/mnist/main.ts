@@ -1,0 +1,67 @@
+// npm run mnist -- [--model mlp|cnn] [--epochs 5] [--batch-size 128] [--hidden 128] [--lr 0.001] [--limit N] [--save model.safetensors]
+// Trains on the MNIST training set in Node (Dawn) and prints the test accuracy.
+import { parseArgs } from 'node:util';
+import * as sn from '../../src/index.js';
+
+const { values: args } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'mlp' },
+    epochs: { type: 'string', default: '5' },
+    'batch-size': { type: 'string', default: '128' },
+    hidden: { type: 'string', default: '128' },
+    lr: { type: 'string', default: '0.001' },
+    limit: { type: 'string' },
+    'validation-split': { type: 'string', default: '0' },
+    save: { type: 'string' },
+    seed: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (args.help) {
+  console.log('usage: npm run mnist -- [--model mlp] [--epochs 5] [--batch-size 128] [--hidden 128] [--lr 0.001] [--limit N] [--validation-split 0.1] [--save model.safetensors] [--seed 1]');
+  process.exit(0);
+}
+const num = (name: string, v: string | undefined) => {
+  const n = Number(v);
+  if (v === undefined || !Number.isFinite(n)) throw new Error(`--${name} must be a number, got '${v}'`);
+  return n;
+};
+
+const device = await sn.createDevice();
+console.log(`device: ${device.info.vendor} ${device.info.architecture} (${device.info.description})`);
+const t0 = performance.now();
+const data = await sn.datasets.mnist(args.limit ? { trainLimit: num('limit', args.limit) } : {});
+console.log(`MNIST: ${data.train.x.shape[0]} training and ${data.test.x.shape[0]} test images (${((performance.now() - t0) / 1000).toFixed(1)} s to load)`);
+
+const seed = args.seed === undefined ? undefined : num('seed', args.seed);
+const hidden = num('hidden', args.hidden);
+let model: sn.Model;
+if (args.model === 'mlp') {
+  model = sn.sequential([
+    sn.layers.flatten({ inputShape: [28, 28, 1] }),
+    sn.layers.dense({ units: hidden, activation: 'relu', seed }),
+    sn.layers.dense({ units: 10, activation: 'softmax', seed: seed === undefined ? undefined : seed + 1 }),
+  ]);
+} else {
+  throw new Error(`--model must be 'mlp' (got '${args.model}')`);
+}
+model.compile({ device, optimizer: sn.optimizers.adam({ learningRate: num('lr', args.lr) }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+console.log(model.summary());
+
+const start = performance.now();
+await model.fit(data.train.x, data.train.y, {
+  epochs: num('epochs', args.epochs),
+  batchSize: num('batch-size', args['batch-size']),
+  validationSplit: num('validation-split', args['validation-split']),
+  shuffle: true,
+  seed,
+});
+const trainSecs = (performance.now() - start) / 1000;
+const { loss, accuracy } = await model.evaluate(data.test.x, data.test.y);
+console.log(`test loss ${loss.toFixed(4)}, test accuracy ${(accuracy * 100).toFixed(2)}% (training took ${trainSecs.toFixed(1)} s)`);
+if (args.save) {
+  await model.save(args.save);
+  console.log(`saved to ${args.save}`);
+}
+model.dispose();
+device.destroy();

@@ -1,0 +1,123 @@
+// Core layers: dense, activation, flatten, reshape, dropout.
+import { ShapeError, fmtShape } from '../../errors.js';
+import { sizeOf, type Shape } from '../../graph/shape.js';
+import type { Tensor } from '../../graph/tensor.js';
+import * as ops from '../../ops/index.js';
+import { getActivation } from '../activations.js';
+import { getInitializer, type InitializerLike } from '../initializers.js';
+import { getRegularizer, penalty, type Regularizer } from '../regularizers.js';
+import { Layer, single, type LayerConfig, type LayerContext } from './layer.js';
+
+export interface DenseConfig extends LayerConfig {
+  units: number;
+  activation?: string;
+  useBias?: boolean;
+  kernelInitializer?: InitializerLike;
+  biasInitializer?: InitializerLike;
+  kernelRegularizer?: Regularizer | 'l1' | 'l2' | 'l1l2';
+  /** Seed for the kernel initializer (reproducible weights). */
+  seed?: number;
+}
+
+/** y = activation(x W + b), applied to the last axis. */
+export class Dense extends Layer {
+  readonly units: number;
+  readonly activation: string;
+  readonly useBias: boolean;
+  private readonly config: DenseConfig;
+
+  constructor(config: DenseConfig) {
+    super('Dense', config, 'dense');
+    if (!Number.isInteger(config?.units) || config.units <= 0) throw new ShapeError(`dense: units must be a positive integer, got ${config?.units}`);
+    this.units = config.units;
+    this.activation = config.activation ?? 'linear';
+    getActivation(this.activation);
+    this.useBias = config.useBias ?? true;
+    getRegularizer(config.kernelRegularizer);
+    this.config = config;
+  }
+
+  outputShape(inputs: readonly Shape[]): Shape {
+    const x = single(this, inputs);
+    if (x.length === 0) throw new ShapeError('dense needs inputs with at least one axis');
+    return [...x.slice(0, -1), this.units];
+  }
+
+  call([x]: readonly Tensor[], ctx: LayerContext): Tensor {
+    const inDim = x.shape[x.rank - 1];
+    const w = ctx.param(this, 'kernel', [inDim, this.units], getInitializer(this.config.kernelInitializer ?? 'glorotUniform', this.config.seed));
+    const flat = x.rank === 2 ? x : ops.reshape(x, [-1, inDim]);
+    let y = ops.matmul(flat, w);
+    if (this.useBias) y = ops.add(y, ctx.param(this, 'bias', [this.units], getInitializer(this.config.biasInitializer ?? 'zeros')));
+    if (x.rank !== 2) y = ops.reshape(y, [...x.shape.slice(0, -1), this.units]);
+    const reg = getRegularizer(this.config.kernelRegularizer);
+    const p = reg && penalty(reg, w);
+    if (p) ctx.addLoss(p);
+    return getActivation(this.activation)(y);
+  }
+
+  getConfig() {
+    const c: Record<string, unknown> = { ...this.baseConfig(), units: this.units, activation: this.activation, useBias: this.useBias };
+    const reg = getRegularizer(this.config.kernelRegularizer);
+    if (reg) c.kernelRegularizer = reg;
+    if (typeof this.config.kernelInitializer === 'string') c.kernelInitializer = this.config.kernelInitializer;
+    return c;
+  }
+}
+
+export class Activation extends Layer {
+  readonly activation: string;
+  constructor(config: LayerConfig & { activation: string }) {
+    super('Activation', config, 'activation');
+    this.activation = config.activation;
+    getActivation(this.activation);
+  }
+  outputShape(inputs: readonly Shape[]): Shape { return single(this, inputs); }
+  call([x]: readonly Tensor[]): Tensor { return getActivation(this.activation)(x); }
+  getConfig() { return { ...this.baseConfig(), activation: this.activation }; }
+}
+
+export class Flatten extends Layer {
+  constructor(config: LayerConfig = {}) { super('Flatten', config, 'flatten'); }
+  outputShape(inputs: readonly Shape[]): Shape { return [sizeOf(single(this, inputs))]; }
+  call([x]: readonly Tensor[]): Tensor { return ops.reshape(x, [x.shape[0], -1]); }
+  getConfig() { return this.baseConfig(); }
+}
+
+export class Reshape extends Layer {
+  readonly targetShape: number[];
+  constructor(config: LayerConfig & { targetShape: number[] }) {
+    super('Reshape', config, 'reshape');
+    this.targetShape = [...config.targetShape];
+  }
+  outputShape(inputs: readonly Shape[]): Shape {
+    const x = single(this, inputs);
+    const t = [...this.targetShape];
+    const unknown = t.indexOf(-1);
+    if (unknown >= 0) t[unknown] = sizeOf(x) / sizeOf(t.filter((_, i) => i !== unknown));
+    if (sizeOf(t) !== sizeOf(x) || t.some((d) => !Number.isInteger(d) || d <= 0)) {
+      throw new ShapeError(`cannot reshape a sample of shape ${fmtShape(x)} to ${fmtShape(this.targetShape)}`);
+    }
+    return t;
+  }
+  call([x]: readonly Tensor[]): Tensor { return ops.reshape(x, [x.shape[0], ...this.outputShape([x.shape.slice(1)])]); }
+  getConfig() { return { ...this.baseConfig(), targetShape: this.targetShape }; }
+}
+
+/** Zeroes a random fraction `rate` of its inputs during training, scaling the rest by 1/(1-rate); identity at inference. */
+export class Dropout extends Layer {
+  readonly rate: number;
+  readonly seed: number;
+  constructor(config: LayerConfig & { rate: number; seed?: number }) {
+    super('Dropout', config, 'dropout');
+    if (!(config.rate >= 0 && config.rate < 1)) throw new ShapeError(`dropout: rate must be in [0, 1), got ${config.rate}`);
+    this.rate = config.rate;
+    this.seed = config.seed ?? Math.floor(Math.random() * 2 ** 31);
+  }
+  outputShape(inputs: readonly Shape[]): Shape { return single(this, inputs); }
+  call([x]: readonly Tensor[], ctx: LayerContext): Tensor {
+    if (!ctx.training || this.rate === 0) return x;
+    return ops.mul(x, ops.dropoutMask(ctx.graph, x.shape, this.rate, this.seed));
+  }
+  getConfig() { return { ...this.baseConfig(), rate: this.rate, seed: this.seed }; }
+}

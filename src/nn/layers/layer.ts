@@ -1,0 +1,94 @@
+// Layers: the Keras-style building blocks. A layer knows its output shape
+// (checked when the model is assembled, errors name the layer) and how to
+// add its nodes to a graph; its weights are graph params named
+// `<layer>/<weight>`, shared by every program the model compiles.
+import { ShapeError } from '../../errors.js';
+import type { Graph } from '../../graph/graph.js';
+import type { Shape } from '../../graph/shape.js';
+import type { Initializer, Tensor } from '../../graph/tensor.js';
+
+/** What a layer may use while adding its nodes to a graph. */
+export interface LayerContext {
+  readonly graph: Graph;
+  /** Dropout and batch statistics differ between training and inference. */
+  readonly training: boolean;
+  /** A weight of this layer (created on first use, shared afterwards). */
+  param(layer: Layer, weight: string, shape: Shape, init: Initializer, trainable?: boolean): Tensor;
+  /** A scalar added to the training loss (weight penalties). */
+  addLoss(t: Tensor): void;
+}
+
+export interface LayerConfig {
+  name?: string;
+  /** Shape of one sample (no batch axis), for the first layer of a sequential model. */
+  inputShape?: number[];
+}
+
+const counters = new Map<string, number>();
+
+/** Keras-style unique names: dense_1, dense_2, ... */
+export function uniqueName(prefix: string): string {
+  const n = (counters.get(prefix) ?? 0) + 1;
+  counters.set(prefix, n);
+  return `${prefix}_${n}`;
+}
+
+/** A tensor of the model being assembled: a sample shape and the layer that produces it. */
+export class SymbolicTensor {
+  constructor(
+    readonly shape: readonly number[],
+    readonly layer: Layer | undefined,
+    readonly inputs: readonly SymbolicTensor[],
+    readonly name: string,
+  ) {}
+}
+
+/** sn.input({ shape }): the input of a functional model (shape of one sample, no batch axis). */
+export function input(config: { shape: number[]; name?: string }): SymbolicTensor {
+  if (!config || !Array.isArray(config.shape) || config.shape.some((d) => !Number.isInteger(d) || d <= 0)) {
+    throw new ShapeError(`input: shape must be an array of positive integers (one sample, no batch axis), got ${JSON.stringify(config?.shape)}`);
+  }
+  return new SymbolicTensor([...config.shape], undefined, [], config.name ?? uniqueName('input'));
+}
+
+export abstract class Layer {
+  readonly name: string;
+  readonly inputShape: number[] | undefined;
+
+  constructor(readonly className: string, config: LayerConfig, prefix: string) {
+    this.name = config.name ?? uniqueName(prefix);
+    this.inputShape = config.inputShape ? [...config.inputShape] : undefined;
+  }
+
+  /** Output sample shape from input sample shapes; throws ShapeError (the caller adds the layer name). */
+  abstract outputShape(inputs: readonly Shape[]): Shape;
+
+  /** Adds this layer's nodes; inputs and output carry the batch axis first. */
+  abstract call(inputs: readonly Tensor[], ctx: LayerContext): Tensor;
+
+  /** The config that rebuilds this layer (saved with the model). */
+  abstract getConfig(): Record<string, unknown>;
+
+  /** Connects this layer in a model being assembled. */
+  apply(x: SymbolicTensor | readonly SymbolicTensor[]): SymbolicTensor {
+    const inputs = x instanceof SymbolicTensor ? [x] : [...x];
+    let shape: Shape;
+    try {
+      shape = this.outputShape(inputs.map((i) => i.shape));
+    } catch (e) {
+      if (e instanceof ShapeError) throw new ShapeError(`layer '${this.name}' (${this.className}): ${e.message}`);
+      throw e;
+    }
+    return new SymbolicTensor(shape, this, inputs, this.name);
+  }
+
+  protected baseConfig(): Record<string, unknown> {
+    return this.inputShape ? { name: this.name, inputShape: this.inputShape } : { name: this.name };
+  }
+}
+
+/** Layers that take exactly one input. */
+export function single(layer: Layer, inputs: readonly Shape[]): Shape {
+  if (inputs.length !== 1) throw new ShapeError(`expects one input, got ${inputs.length}`);
+  return inputs[0];
+}

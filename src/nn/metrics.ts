@@ -1,0 +1,35 @@
+// Metrics as per-sample graph functions (shape [batch]); summed on the GPU
+// and averaged over the epoch on the host.
+import { SinapsisError } from '../errors.js';
+import type { Tensor } from '../graph/tensor.js';
+import * as ops from '../ops/index.js';
+import { oneHot, perSampleMean } from './losses.js';
+
+export type MetricName = 'accuracy' | 'acc' | 'mse' | 'mae';
+
+/** 1 where the predicted class (argmax, or > 0.5 for one output) matches the label. */
+function accuracy(pred: Tensor, y: Tensor, loss: string): Tensor {
+  const classes = pred.shape[pred.rank - 1];
+  if (loss === 'binaryCrossentropy' || classes === 1) {
+    return perSampleMean(ops.equal(ops.greater(pred, 0.5), ops.greater(y, 0.5)));
+  }
+  const target = loss === 'sparseCategoricalCrossentropy' ? oneHot(y, classes) : y;
+  // The label's class is predicted when its score equals the row maximum.
+  const predicted = ops.sum(ops.mul(pred, ops.equal(target, ops.max(target, { axis: -1, keepDims: true }))), { axis: -1 });
+  return perSampleMean(ops.greaterEqual(predicted, ops.max(pred, { axis: -1 })));
+}
+
+export function canonicalMetric(name: string): 'accuracy' | 'mse' | 'mae' {
+  if (name === 'accuracy' || name === 'acc') return 'accuracy';
+  if (name === 'mse' || name === 'meanSquaredError') return 'mse';
+  if (name === 'mae' || name === 'meanAbsoluteError') return 'mae';
+  throw new SinapsisError(`unknown metric '${name}'; known: accuracy, mse, mae`);
+}
+
+export function perSampleMetric(name: string, pred: Tensor, y: Tensor, loss: string): Tensor {
+  const m = canonicalMetric(name);
+  const target = loss === 'sparseCategoricalCrossentropy' && m !== 'accuracy' ? oneHot(y, pred.shape[pred.rank - 1]) : y;
+  if (m === 'accuracy') return accuracy(pred, y, loss);
+  if (m === 'mse') return perSampleMean(ops.square(ops.sub(pred, target)));
+  return perSampleMean(ops.abs(ops.sub(pred, target)));
+}
