@@ -76,7 +76,7 @@ export class Program {
     }
     for (const c of plan.consts) {
       const b = make('const', c.size * 4);
-      writeFloats(gpu, b, plan.graph.constValues.get(c)!);
+      writeFloats(gpu, b, plan.constValues.get(c)!);
       this.constBuffers.set(c, b);
     }
     const opt = plan.optimizer;

@@ -44,6 +44,8 @@ export interface Plan {
   inputs: Map<string, Tensor>;
   params: Tensor[];
   consts: Tensor[];
+  /** Values of the constants: graph constants and ops folded at plan time. */
+  constValues: Map<Tensor, Float32Array>;
   trainable: Tensor[];
   optimizer?: OptimizerSpec;
   uniformFields: readonly string[];
@@ -90,7 +92,7 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
   // Storage roots: views resolve to the tensor whose buffer they share.
   const root = (t: Tensor): Tensor => {
     let r = canon(t);
-    while (r.kind === 'op' && getOp(r.op).view) r = canon(r.inputs[0]);
+    while (r.kind === 'op' && getOp(r.op).view && !sched.folded.has(r)) r = canon(r.inputs[0]);
     return r;
   };
   const computing = sched.ops.filter((t) => !getOp(t.op).view);
@@ -109,6 +111,7 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
   const storage = (t: Tensor): Storage => {
     const r = root(t);
     const bytes = bytesOf(t);
+    if (sched.folded.has(r)) return { kind: 'const', tensor: r, bytes };
     switch (r.kind) {
       case 'input': return { kind: 'input', tensor: r, bytes };
       case 'param': return { kind: 'param', tensor: r, bytes };
@@ -146,7 +149,8 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
   const inputs = new Map<string, Tensor>();
   for (const t of live) if (t.kind === 'input') inputs.set(t.name!, t);
   const params = [...new Set([...live.filter((t) => t.kind === 'param'), ...trainable])];
-  const consts = live.filter((t) => t.kind === 'const');
+  const consts = live.filter((t) => t.kind === 'const' || sched.folded.has(t));
+  const constValues = new Map(consts.map((c) => [c, sched.folded.get(c) ?? graph.constValues.get(c)!]));
   const stateBytes = optimizer ? trainable.reduce((s, p) => s + bytesOf(p) * optimizer.state.length, 0) : 0;
   const persistentBytes = params.reduce((s, p) => s + bytesOf(p), 0) + consts.reduce((s, c) => s + bytesOf(c), 0) + stateBytes;
 
@@ -159,6 +163,7 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
     inputs,
     params,
     consts,
+    constValues,
     trainable,
     optimizer,
     uniformFields: optimizer?.uniforms ?? [],

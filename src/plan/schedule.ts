@@ -13,7 +13,12 @@ export interface Schedule {
   live: Set<Tensor>;
   /** How many op nodes of the graph (up to the last root) CSE found to repeat an earlier one. */
   merged: number;
+  /** Op nodes whose inputs are all constants, evaluated at plan time with their CPU reference: they run as constants. */
+  folded: Map<Tensor, Float32Array>;
 }
+
+/** Constant folding is for small tensors (gradient seeds, scaled constants); large ones stay kernels. */
+const FOLD_LIMIT = 1 << 16;
 
 function cseKey(t: Tensor, canon: Map<Tensor, Tensor>): string | undefined {
   if (t.kind === 'input' || t.kind === 'param') return undefined;
@@ -46,6 +51,19 @@ export function schedule(roots: readonly Tensor[]): Schedule {
     }
   }
   const canonical = (t: Tensor) => canon.get(t) ?? t;
+  // Fold ops over constants, in id order so folded values feed later folds.
+  const folded = new Map<Tensor, Float32Array>();
+  const constValue = (t: Tensor) => (t.kind === 'const' ? t.graph.constValues.get(t) : folded.get(t));
+  if (g) {
+    const last = Math.max(...roots.map((r) => r.id));
+    for (let id = 0; id <= last; id++) {
+      const t = g.nodes[id];
+      if (t.kind !== 'op' || canonical(t) !== t || t.size > FOLD_LIMIT || getOp(t.op).noCse) continue;
+      const values = t.inputs.map((i) => constValue(canonical(i)));
+      if (values.length === 0 || values.some((v) => v === undefined)) continue;
+      folded.set(t, getOp(t.op).cpu(values as Float32Array[], t.inputs.map((i) => i.shape), t.shape, t.attrs));
+    }
+  }
   // Walk back from the roots over canonical inputs: whatever is not reached is dead.
   const live = new Set<Tensor>();
   const stack = roots.map(canonical);
@@ -53,8 +71,8 @@ export function schedule(roots: readonly Tensor[]): Schedule {
     const t = stack.pop()!;
     if (live.has(t)) continue;
     live.add(t);
-    for (const i of t.inputs) stack.push(canonical(i));
+    if (!folded.has(t)) for (const i of t.inputs) stack.push(canonical(i));
   }
-  const ops = [...live].filter((t) => t.kind === 'op').sort((a, b) => a.id - b.id);
-  return { canonical, ops, live, merged };
+  const ops = [...live].filter((t) => t.kind === 'op' && !folded.has(t)).sort((a, b) => a.id - b.id);
+  return { canonical, ops, live, merged, folded };
 }
