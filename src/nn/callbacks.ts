@@ -167,6 +167,7 @@ export class ProgressBar implements Callback {
       hideCursor: true,
       clearOnComplete: false,
       etaBuffer: 20,
+      stream: process.stdout,
     }, cliProgress.Presets.shades_classic);
     bar.start(this.params.steps, 0, { logs: '', rate: '-' });
     this.bar = bar;
