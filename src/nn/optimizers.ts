@@ -132,11 +132,12 @@ export interface AdamWConfig extends AdamConfig { weightDecay?: number }
 class Adam extends Base {
   readonly name: string;
   readonly state = [{ name: 'm', init: 0 }, { name: 'v', init: 0 }];
-  readonly uniforms = ['lr', 'beta1', 'beta2', 'epsilon', 'alpha', 'decay'];
+  // oneMinusBeta1/2 come from the host: 1.0 - 0.999 evaluated in f32 is off by 1.3e-5 relative.
+  readonly uniforms = ['lr', 'beta1', 'beta2', 'epsilon', 'alpha', 'decay', 'oneMinusBeta1', 'oneMinusBeta2'];
   readonly wgsl = [
     'p = p - h.decay * p;',
-    'let m1 = h.beta1 * m[i] + (1.0 - h.beta1) * g;',
-    'let v1 = h.beta2 * v[i] + (1.0 - h.beta2) * g * g;',
+    'let m1 = h.beta1 * m[i] + h.oneMinusBeta1 * g;',
+    'let v1 = h.beta2 * v[i] + h.oneMinusBeta2 * g * g;',
     'm[i] = m1;',
     'v[i] = v1;',
     'p = p - h.alpha * m1 / (sqrt(v1) + h.epsilon);',
@@ -156,7 +157,7 @@ class Adam extends Base {
   /** The bias corrections depend on t only, so they are folded into alpha on the host. */
   uniformValues(t: number): number[] {
     const alpha = (this.learningRate * Math.sqrt(1 - Math.pow(this.beta2, t))) / (1 - Math.pow(this.beta1, t));
-    return [this.learningRate, this.beta1, this.beta2, this.epsilon, alpha, this.learningRate * this.weightDecay];
+    return [this.learningRate, this.beta1, this.beta2, this.epsilon, alpha, this.learningRate * this.weightDecay, 1 - this.beta1, 1 - this.beta2];
   }
   get config() {
     const c: Record<string, number> = { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
