@@ -8,7 +8,7 @@ import { broadcastShapes, sameShape, sizeOf } from '../graph/shape.js';
 import type { Tensor } from '../graph/tensor.js';
 import { matmul as cpuMatmul } from '../cpu/matmul.js';
 import { fill, type KernelCaps, type KernelSpec } from './kernel.js';
-import { apply, defineOp } from './registry.js';
+import { apply, defineOp, scoped } from './registry.js';
 import { broadcastTo } from './elementwise.js';
 import { sumTo } from './reduce.js';
 
@@ -86,7 +86,8 @@ function matmulKernel(node: Tensor, caps: KernelCaps): KernelSpec {
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
   const tA = options.transposeA ?? false;
   const tB = options.transposeB ?? false;
-  const { batch } = dims(a.shape, b.shape, tA, tB);
+  // Checked here (the batch decides the broadcast below), so the layer scope is added here too.
+  const { batch } = scoped(a.graph, () => dims(a.shape, b.shape, tA, tB));
   const expand = (t: Tensor) => {
     const own = t.shape.slice(0, -2);
     if (sizeOf(own) === 1 || sameShape(own, batch)) return t;

@@ -45,17 +45,21 @@ export function allOps(): OpDef[] {
   return [...registry.values()];
 }
 
+/** Runs fn, prefixing the graph's layer scope to any ShapeError it throws (for checks made before apply). */
+export function scoped<T>(g: Graph, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ShapeError && g.scope && !e.message.startsWith(`${g.scope}: `)) throw new ShapeError(`${g.scope}: ${e.message}`);
+    throw e;
+  }
+}
+
 /** Create an op node: infer and check its shape, naming the layer scope in errors. */
 export function apply(op: string, inputs: readonly Tensor[], attrs: Attrs = {}, graph?: Graph): Tensor {
   const def = getOp(op);
   const g = graph ?? inputs[0]?.graph;
   if (!g) throw new SinapsisError(`${op}: needs at least one input tensor`);
-  let shape: Shape;
-  try {
-    shape = def.shape(inputs.map((t) => t.shape), attrs);
-  } catch (e) {
-    if (e instanceof ShapeError && g.scope) throw new ShapeError(`${g.scope}: ${e.message}`);
-    throw e;
-  }
+  const shape: Shape = scoped(g, () => def.shape(inputs.map((t) => t.shape), attrs));
   return g.addNode('op', op, inputs, attrs, shape);
 }
