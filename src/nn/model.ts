@@ -97,16 +97,32 @@ export class Model implements TrainingModel {
     if (this.compiled && this.compiled.device !== config.device) {
       throw new SinapsisError("model.compile: this model's weights live on another device; save() it and sn.loadModel(bytes, { device }) to move it");
     }
+    const optimizer = getOptimizer(config.optimizer ?? 'rmsprop');
+    // As Keras: a new optimizer starts from fresh state; compiling again with the same object keeps its state.
+    const freshOptimizer = this.compiled?.optimizer !== optimizer;
     this.disposePrograms();
     const store = this.compiled?.store ?? new ParamStore(config.device);
-    this.compiled = { device: config.device, optimizer: getOptimizer(config.optimizer ?? 'rmsprop'), loss, metrics: [...new Set(metrics)], store };
+    this.compiled = { device: config.device, optimizer, loss, metrics: [...new Set(metrics)], store };
     this.createWeights();
+    if (freshOptimizer) {
+      this.optimizerStep = 0;
+      for (const w of this.weightNames) {
+        for (const st of optimizer.state) {
+          const name = `${w}/${st.name}`;
+          if (store.has(name)) store.write(name, new Float32Array(sizeOf(store.shapeOf(name)!)).fill(st.init));
+        }
+      }
+    }
   }
+
+  /** Names of the model's weights in the store (which also holds optimizer state such as 'dense_1/kernel/m'). */
+  private weightNames: string[] = [];
 
   /** Puts every weight on the GPU now, so getWeights/setWeights/save work before the first fit. */
   private createWeights(): void {
     const c = this.need();
     const traced = trace(this.topology, 1, false, (n) => this.takePending(n));
+    this.weightNames = traced.graph.params.map((p) => p.name!);
     for (const p of traced.graph.params) {
       const init = traced.graph.paramInfo.get(p)!.init;
       c.store.get(p.name!, p.shape, () => init(p.shape));
@@ -314,14 +330,16 @@ export class Model implements TrainingModel {
 
   /** Every weight by name ('dense_1/kernel'). */
   async getWeights(): Promise<Record<string, HostTensor>> {
-    return this.need('getWeights').store.read();
+    return this.need('getWeights').store.read(this.weightNames);
   }
 
   setWeights(weights: Record<string, HostTensor | Float32Array>): void {
     const c = this.compiled;
+    const unknown = c ? Object.keys(weights).filter((n) => !this.weightNames.includes(n)) : [];
+    if (unknown.length) throw new InputError(`setWeights: the model has no weight ${unknown.map((n) => `'${n}'`).join(', ')} (its weights: ${this.weightNames.join(', ')})`);
     for (const [name, v] of Object.entries(weights)) {
       const data = v instanceof HostTensor ? v.data : v;
-      if (c?.store.has(name)) c.store.write(name, data);
+      if (c) c.store.write(name, data);
       else this.pending.set(name, data);
     }
   }
@@ -329,7 +347,7 @@ export class Model implements TrainingModel {
   /** Optimizer state and step, for save({ includeOptimizer: true }). */
   async optimizerState(): Promise<{ step: number; state: Record<string, HostTensor> }> {
     const c = this.need('optimizerState');
-    const names = c.store.names().filter((n) => n.split('/').length === 3);
+    const names = this.weightNames.flatMap((w) => c.optimizer.state.map((st) => `${w}/${st.name}`)).filter((n) => c.store.has(n));
     return { step: this.optimizerStep, state: await c.store.read(names) };
   }
 
