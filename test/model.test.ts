@@ -161,7 +161,7 @@ test('MNIST subset: the loss falls over 2 epochs of a 784-32-10 MLP', async () =
     const h = await model.fit(mnist.train.x, mnist.train.y, { epochs: 2, batchSize: 64, verbose: 0, seed: 5 });
     const { loss, accuracy } = h.history;
     assert.equal(h.epoch, [0, 1]);
-    // Measured: loss 1.87 -> 1.01, accuracy 0.47 -> 0.78 (seeded). Chance is 0.1 and ln(10) = 2.30.
+    // Measured (seeded): loss 1.88 -> 1.03, accuracy 0.42 -> 0.76, test subset 0.76. Chance is 0.1 and ln(10) = 2.30.
     assert.ok(loss[1] < 0.75 * loss[0], `epoch losses ${loss}`);
     assert.ok(loss[1] < 1.4, `final loss ${loss[1]}`);
     assert.ok(accuracy[1] > 0.7, `final-epoch accuracy ${accuracy[1]} (threshold 0.7)`);
