@@ -42,7 +42,8 @@ export function linearGrid(n: number, workgroupSize = 64): { workgroups: [number
 /** A WGSL f32 literal for a JavaScript number (finite only). */
 export function lit(x: number): string {
   if (!Number.isFinite(x)) throw new Error(`cannot write ${x} as a WGSL literal`);
-  const s = Number.isInteger(x) && Math.abs(x) < 1e15 ? `${x}.0` : `${Math.fround(x)}`;
+  // Always a float literal: an integer spelled without '.0' would be an abstract int, which overflows past 2^63.
+  const s = Number.isInteger(x) && Math.abs(x) < 1e15 ? `${x}.0` : Math.fround(x).toExponential();
   return x < 0 ? `(${s})` : s;
 }
 
