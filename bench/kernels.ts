@@ -23,22 +23,31 @@ import { getOp } from '../src/ops/registry.js';
 import { matmul as cpuMatmul } from '../src/cpu/matmul.js';
 import { compare, fmtMs, fmtNum, loadLine, machineHeader, randomData, relError, table, type Variant } from './harness.js';
 
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    runs: { type: 'string' },
-    warmup: { type: 'string' },
-    only: { type: 'string' },
-    'cpu-budget': { type: 'string' },
-  },
-});
+const usage = 'usage: kernels.js [--quick] [--runs N>=1] [--warmup N>=0] [--cpu-budget MS] [--only matmul|elementwise]';
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        quick: { type: 'boolean', default: false },
+        runs: { type: 'string' },
+        warmup: { type: 'string' },
+        only: { type: 'string' },
+        'cpu-budget': { type: 'string' },
+      },
+    }).values;
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${usage}`);
+    process.exit(2);
+  }
+}
+const args = parseOptions();
 const quick = args.quick ?? false;
 const runs = Number(args.runs ?? (quick ? 5 : 9));
 const warmup = Number(args.warmup ?? (quick ? 1 : 2));
 const cpuBudget = Number(args['cpu-budget'] ?? (quick ? 1000 : 4000));
 const only = args.only;
 if (!(runs >= 1) || !(warmup >= 0) || !(cpuBudget > 0) || (only !== undefined && only !== 'matmul' && only !== 'elementwise')) {
-  console.error('usage: kernels.js [--quick] [--runs N>=1] [--warmup N>=0] [--cpu-budget MS] [--only matmul|elementwise]');
+  console.error(usage);
   process.exit(2);
 }
 
@@ -79,8 +88,9 @@ function timed<T>(f: () => T): [T, number] {
   return [v, performance.now() - t0];
 }
 
-function cpuRuns(oneRunMs: number): number {
-  return Math.max(1, Math.min(runs, Math.floor(cpuBudget / Math.max(oneRunMs, 1e-3))));
+/** Timed runs of a CPU reference that fit the budget, out of the loop's `loopRuns`. */
+function cpuRuns(oneRunMs: number, loopRuns = runs): number {
+  return Math.max(1, Math.min(loopRuns, Math.floor(cpuBudget / Math.max(oneRunMs, 1e-3))));
 }
 
 // The fixed cost of a run: submit one tiny dispatch and wait for it. Measured
@@ -117,9 +127,8 @@ const variantName = (c: MatmulCase) => (c.tA && c.tB ? 'tA tB' : c.tA ? 'tA' : c
 
 /** One group is timed in one interleaved loop; `vs first` compares each GPU time with the group's first case. */
 async function matmulGroup(title: string, cases: MatmulCase[]): Promise<string[][]> {
-  const rows: string[][] = [];
   const variants: Variant[] = [];
-  const info: { c: MatmulCase; m: number; k: number; n: number; err: number; gpu: GpuCase; cpuMs: number }[] = [];
+  const pending: ({ c: MatmulCase; m: number; k: number; n: number; err: number; gpu: GpuCase } | string[])[] = [];
   let seed = 1;
   for (const c of cases) {
     const a = randomData(c.aShape[0] * c.aShape[1], seed++);
@@ -127,33 +136,40 @@ async function matmulGroup(title: string, cases: MatmulCase[]): Promise<string[]
     const m = c.tA ? c.aShape[1] : c.aShape[0];
     const k = c.tA ? c.aShape[0] : c.aShape[1];
     const n = c.tB ? c.bShape[0] : c.bShape[1];
-    const gpu = await oneOp(
-      [{ name: 'a', shape: c.aShape, data: a }, { name: 'b', shape: c.bShape, data: b }],
-      ([ta, tb]) => sn.ops.matmul(ta, tb, { transposeA: c.tA, transposeB: c.tB }),
-    );
+    let gpu: GpuCase;
+    try {
+      gpu = await oneOp(
+        [{ name: 'a', shape: c.aShape, data: a }, { name: 'b', shape: c.bShape, data: b }],
+        ([ta, tb]) => sn.ops.matmul(ta, tb, { transposeA: c.tA, transposeB: c.tB }),
+      );
+    } catch (e) {
+      failures.push(`matmul ${c.label}: ${failure(e)}`);
+      pending.push([title, c.label, variantName(c), `${m}x${k}x${n}`, 'FAILED', '-', '-', '-', '-', '-', '-', '-']);
+      continue;
+    }
     const [ref, cpuMs] = timed(() => cpuMatmul(a, b, m, k, n, 1, 1, c.tA, c.tB));
     const got = (await gpu.prog.run({}, { read: ['out'] })).out.data;
-    info.push({ c, m, k, n, err: relError(got, ref), gpu, cpuMs });
-    const cpuN = cpuRuns(cpuMs);
+    pending.push({ c, m, k, n, err: relError(got, ref), gpu });
     variants.push({ name: `gpu ${c.label}`, fn: gpuRun(gpu) });
     // The check above already warmed the CPU path once; a slow one gets no further warm-up.
-    variants.push({ name: `cpu ${c.label}`, fn: () => cpuMatmul(a, b, m, k, n, 1, 1, c.tA, c.tB), runs: cpuN, warmup: cpuMs > 200 ? 0 : warmup });
+    variants.push({ name: `cpu ${c.label}`, fn: () => cpuMatmul(a, b, m, k, n, 1, 1, c.tA, c.tB), runs: cpuRuns(cpuMs), warmup: cpuMs > 200 ? 0 : warmup });
   }
   const stats = await compare(variants, { runs, warmup });
-  const first = stats[`gpu ${cases[0].label}`].median;
-  for (const { c, m, k, n, err, gpu } of info) {
+  const first = variants.length ? stats[variants[0].name].median : NaN;
+  return pending.map((p) => {
+    if (Array.isArray(p)) return p;
+    const { c, m, k, n, err, gpu } = p;
     const g = stats[`gpu ${c.label}`];
     const cp = stats[`cpu ${c.label}`];
     const flop = 2 * m * k * n;
-    rows.push([
+    gpu.prog.dispose();
+    return [
       title, c.label, variantName(c), `${m}x${k}x${n}`,
       fmtMs(g.median), fmtNum(flop / g.median / 1e6), fmtNum(g.median / first) + 'x',
       fmtMs(cp.median), String(cp.runs), fmtNum(flop / cp.median / 1e6),
       fmtNum(cp.median / g.median) + 'x', err.toExponential(1),
-    ]);
-    gpu.prog.dispose();
-  }
-  return rows;
+    ];
+  });
 }
 
 if (only !== 'elementwise') {
@@ -194,6 +210,8 @@ async function mapGroup(cases: MapCase[]): Promise<string[][]> {
   // Per case, in order: what is needed for its row once the interleaved loop has run, or its failure row.
   const pending: ({ c: MapCase; gpu: GpuCase; bytes: number; err: number } | string[])[] = [];
   let seed = 100;
+  // These kernels are short: twice the runs.
+  const loopRuns = quick ? runs : runs * 2;
   for (const c of cases) {
     let gpu: GpuCase;
     try {
@@ -215,9 +233,9 @@ async function mapGroup(cases: MapCase[]): Promise<string[][]> {
     const bytes = 4 * (node.inputs.reduce((s, t) => s + t.size, 0) + node.size);
     pending.push({ c, gpu, bytes, err: relError(got, ref) });
     variants.push({ name: `gpu ${c.label}`, fn: gpuRun(gpu) });
-    variants.push({ name: `cpu ${c.label}`, fn: cpu, runs: cpuRuns(cpuMs) });
+    variants.push({ name: `cpu ${c.label}`, fn: cpu, runs: cpuRuns(cpuMs, loopRuns) });
   }
-  const stats = await compare(variants, { runs: quick ? runs : runs * 2, warmup });
+  const stats = await compare(variants, { runs: loopRuns, warmup });
   return pending.map((p) => {
     if (Array.isArray(p)) return p;
     const { c, gpu, bytes, err } = p;

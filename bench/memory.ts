@@ -23,12 +23,21 @@ import { buildPlan } from '../src/plan/plan.js';
 import { getOptimizer } from '../src/nn/optimizers.js';
 import { compare, fmtBytes, fmtMs, fmtNum, loadLine, machineHeader, randomData, relError, table } from './harness.js';
 
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    verbose: { type: 'boolean', default: false },
-  },
-});
+const usage = 'usage: memory.js [--quick] [--verbose]';
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        quick: { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${usage}`);
+    process.exit(2);
+  }
+}
+const args = parseOptions();
 const quick = args.quick ?? false;
 
 interface Model {
