@@ -61,6 +61,8 @@ export function schedule(roots: readonly Tensor[]): Schedule {
       if (t.kind !== 'op' || canonical(t) !== t || t.size > FOLD_LIMIT || getOp(t.op).noCse) continue;
       const values = t.inputs.map((i) => constValue(canonical(i)));
       if (values.length === 0 || values.some((v) => v === undefined)) continue;
+      // Folding must not grow persistent memory: a broadcast of a scalar stays a (cheap) kernel.
+      if (t.size > Math.max(...values.map((v) => v!.length))) continue;
       folded.set(t, getOp(t.op).cpu(values as Float32Array[], t.inputs.map((i) => i.shape), t.shape, t.attrs));
     }
   }
