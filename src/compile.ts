@@ -13,6 +13,8 @@ export interface CompileOptions {
   outputs: Record<string, Tensor>;
   /** Training: each run() also applies one optimizer step that lowers `loss`. */
   minimize?: { loss: Tensor; optimizer?: Optimizer | string; params?: readonly Tensor[] };
+  /** State updates applied at the end of every run: each `param` takes this run's value of `value`. */
+  updates?: readonly { param: Tensor; value: Tensor }[];
   /** Share parameters (by name) and optimizer state with other programs of the same store. */
   store?: ParamStore;
 }
@@ -25,6 +27,6 @@ export async function compile(device: Device, graph: Graph, options: CompileOpti
     optimizer: getOptimizer(options.minimize.optimizer ?? 'sgd'),
     params: options.minimize.params,
   };
-  const plan = buildPlan(graph, { outputs: options.outputs, minimize }, device.caps);
+  const plan = buildPlan(graph, { outputs: options.outputs, minimize, updates: options.updates }, device.caps);
   return Program.create(device, plan, options.store);
 }

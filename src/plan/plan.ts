@@ -6,7 +6,8 @@ import type { Graph } from '../graph/graph.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { KernelCaps, KernelSpec } from '../ops/kernel.js';
 import { getOp } from '../ops/registry.js';
-import { linearGrid } from '../ops/kernel.js';
+import { fill, linearGrid } from '../ops/kernel.js';
+import unaryWgsl from '../../shaders/unary.wgsl';
 import { planMemory } from './memory.js';
 import { schedule } from './schedule.js';
 import type { OptimizerSpec } from './optimizer.js';
@@ -56,6 +57,8 @@ export interface Plan {
 export interface PlanRequest {
   outputs: Record<string, Tensor>;
   minimize?: { loss: Tensor; optimizer: OptimizerSpec; params?: readonly Tensor[] };
+  /** State updates applied at the end of each run: `param` takes the value `value` had in this run (batch norm's moving averages). */
+  updates?: readonly { param: Tensor; value: Tensor }[];
 }
 
 const bytesOf = (t: Tensor) => t.size * 4;
@@ -86,7 +89,12 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
     grads = graph.grad(loss, trainable);
   }
 
-  const sched = schedule([...outputEntries.map(([, t]) => t), ...grads]);
+  const updates = req.updates ?? [];
+  for (const u of updates) {
+    if (u.param.kind !== 'param' || u.param.graph !== graph) throw new SinapsisError(`compile: an update's target must be a param of this graph, got ${u.param}`);
+    if (u.value.size !== u.param.size) throw new SinapsisError(`compile: update of '${u.param.name}' ${fmtShape(u.param.shape)} with a value of shape ${fmtShape(u.value.shape)}`);
+  }
+  const sched = schedule([...outputEntries.map(([, t]) => t), ...grads, ...updates.map((u) => u.value)]);
   const canon = sched.canonical;
 
   // Storage roots: views resolve to the tensor whose buffer they share.
@@ -98,7 +106,7 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
   const computing = sched.ops.filter((t) => !getOp(t.op).view);
   const stepOf = new Map<Tensor, number>(computing.map((t, i) => [t, i]));
   const keep = new Set<number>();
-  for (const t of [...outputEntries.map(([, t]) => t), ...grads]) {
+  for (const t of [...outputEntries.map(([, t]) => t), ...grads, ...updates.map((u) => u.value)]) {
     const s = stepOf.get(root(t));
     if (s !== undefined) keep.add(s);
   }
@@ -145,7 +153,20 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
     });
   }
 
-  const live = [...sched.live];
+  // State updates: copies into the target params, after every read of them.
+  for (const u of updates) {
+    const { workgroups, rowThreads } = linearGrid(u.param.size);
+    dispatches.push({
+      label: `update '${u.param.name}'`,
+      shader: fill(unaryWgsl, { EXPR: 'x', INDEX_X: 'fn index_x(i: u32) -> u32 { return i; }' }),
+      entryPoint: 'main',
+      constants: { N: u.param.size, ROW: rowThreads },
+      workgroups,
+      buffers: { x_buf: storage(u.value), out: { kind: 'param', tensor: u.param, bytes: bytesOf(u.param) } },
+    });
+  }
+
+  const live = [...sched.live, ...updates.map((u) => u.param)];
   const inputs = new Map<string, Tensor>();
   for (const t of live) if (t.kind === 'input') inputs.set(t.name!, t);
   const params = [...new Set([...live.filter((t) => t.kind === 'param'), ...trainable])];
