@@ -7,7 +7,7 @@ import { ShapeError, fmtShape } from '../errors.js';
 import { broadcastShapes, broadcastStrides, checkShape, sameShape, type Shape } from '../graph/shape.js';
 import type { Attrs, Tensor } from '../graph/tensor.js';
 import { binaryMap, unaryMap } from '../cpu/elementwise.js';
-import { fill, indexFn, linearGrid, lit, type KernelSpec } from './kernel.js';
+import { elementwiseGrid, fill, indexFn, lit, type KernelSpec } from './kernel.js';
 import { apply, defineOp } from './registry.js';
 import { sumTo } from './reduce.js';
 
@@ -131,7 +131,7 @@ for (const [name, row] of Object.entries(unaryTable)) {
     grad: row.grad ? (dy, node) => [row.grad!(dy, node.inputs[0], node, node.attrs)] : undefined,
     kernel: (node): KernelSpec => {
       const [x] = node.inputs;
-      const { workgroups, rowThreads } = linearGrid(node.size);
+      const { workgroups, rowThreads } = elementwiseGrid(node.size);
       return {
         label: name,
         shader: fill(unaryWgsl, { EXPR: row.wgsl(node.attrs), INDEX_X: indexFn('index_x', node.shape, broadcastStrides(x.shape, node.shape)) }),
@@ -157,7 +157,7 @@ for (const [name, row] of Object.entries(binaryTable)) {
       : undefined,
     kernel: (node): KernelSpec => {
       const [a, b] = node.inputs;
-      const { workgroups, rowThreads } = linearGrid(node.size);
+      const { workgroups, rowThreads } = elementwiseGrid(node.size);
       return {
         label: name,
         shader: fill(binaryWgsl, {

@@ -39,6 +39,14 @@ export function linearGrid(n: number, workgroupSize = 64): { workgroups: [number
   return { workgroups: [x, y, 1], rowThreads: x * workgroupSize };
 }
 
+/** Elements each thread of the unary/binary templates maps (their PER constant). */
+export const ELEMENTWISE_PER_THREAD = 4;
+
+/** The dispatch for the unary/binary templates over `n` elements. */
+export function elementwiseGrid(n: number): { workgroups: [number, number, number]; rowThreads: number } {
+  return linearGrid(Math.ceil(n / ELEMENTWISE_PER_THREAD));
+}
+
 /** A WGSL f32 literal for a JavaScript number (finite only). */
 export function lit(x: number): string {
   if (!Number.isFinite(x)) throw new Error(`cannot write ${x} as a WGSL literal`);

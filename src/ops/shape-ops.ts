@@ -6,7 +6,7 @@ import { ShapeError, fmtShape } from '../errors.js';
 import { normalizeAxis, sizeOf, stridesOf, type Shape } from '../graph/shape.js';
 import type { Attrs, Tensor } from '../graph/tensor.js';
 import * as cpu from '../cpu/shape-ops.js';
-import { fill, indexFn, linearGrid, type KernelSpec } from './kernel.js';
+import { elementwiseGrid, fill, indexFn, linearGrid, type KernelSpec } from './kernel.js';
 import { apply, defineOp } from './registry.js';
 
 const nums = (attrs: Attrs, key: string) => attrs[key] as number[];
@@ -38,7 +38,7 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
 
 /** A gather kernel: out[i] = x[index_x(i)], the unary template with the identity expression. */
 function gatherKernel(label: string, node: Tensor, indexSource: string): KernelSpec {
-  const { workgroups, rowThreads } = linearGrid(node.size);
+  const { workgroups, rowThreads } = elementwiseGrid(node.size);
   return {
     label,
     shader: fill(unaryWgsl, { EXPR: 'x', INDEX_X: indexSource }),

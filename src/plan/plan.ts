@@ -6,7 +6,7 @@ import type { Graph } from '../graph/graph.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { KernelCaps, KernelSpec } from '../ops/kernel.js';
 import { getOp } from '../ops/registry.js';
-import { fill, linearGrid } from '../ops/kernel.js';
+import { elementwiseGrid, fill, linearGrid } from '../ops/kernel.js';
 import unaryWgsl from '../../shaders/unary.wgsl';
 import { planMemory } from './memory.js';
 import { schedule } from './schedule.js';
@@ -155,7 +155,7 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
 
   // State updates: copies into the target params, after every read of them.
   for (const u of updates) {
-    const { workgroups, rowThreads } = linearGrid(u.param.size);
+    const { workgroups, rowThreads } = elementwiseGrid(u.param.size);
     dispatches.push({
       label: `update '${u.param.name}'`,
       shader: fill(unaryWgsl, { EXPR: 'x', INDEX_X: 'fn index_x(i: u32) -> u32 { return i; }' }),
