@@ -35,7 +35,9 @@ test.after(() => {
 
 for (const gate of ['AND', 'OR'] as const) {
   test(`perceptron: Rosenblatt's rule learns ${gate}, with the same weights as the rule run on the host`, async () => {
+    const buffers = sn.liveBufferCount(device.gpu);
     const run = await trainGate(device, gate, { learningRate: 0.1, epochs: 50 });
+    assert.is(sn.liveBufferCount(device.gpu), buffers, 'every GPU buffer of the two programs and their shared store is released');
     assert.ok(run.convergedAt > 0, `${gate} did not converge in 50 epochs`);
     assert.equal(run.outputs, [...GATES[gate]]);
     const ref = rosenblattReference(gate, run.convergedAt, 0.1);

@@ -46,6 +46,7 @@ export class Perceptron {
   private constructor(
     private readonly train: sn.Program,
     private readonly infer: sn.Program,
+    private readonly store: sn.ParamStore,
     readonly learningRate: number,
   ) {}
 
@@ -74,7 +75,7 @@ export class Perceptron {
     const xs = gp.input('x', [INPUTS.length, 2]);
     const out = xs.matmul(gp.param('w', [2, 1])).add(gp.param('b', [1])).step();
     const infer = await sn.compile(device, gp, { outputs: { y: out }, store });
-    return new Perceptron(train, infer, lr);
+    return new Perceptron(train, infer, store, lr);
   }
 
   /** One application of the rule to sample (x, target); resolves to the output y before the update. */
@@ -97,7 +98,8 @@ export class Perceptron {
 
   dispose(): void {
     this.infer.dispose();
-    this.train.dispose(); // owns the shared store
+    this.train.dispose();
+    this.store.dispose(); // given at compile, so neither program owns it
   }
 }
 
