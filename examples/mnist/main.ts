@@ -1,5 +1,7 @@
-// npm run mnist -- [--model mlp|cnn] [--epochs 5] [--batch-size 128] [--hidden 128] [--lr 0.001] [--limit N] [--save model.safetensors]
+// npm run mnist -- [--model mlp|cnn] [--epochs 5] [--batch-size 32] [--hidden 128] [--dropout 0.2] [--lr 0.001] [--lr-decay 1] [--limit N] [--save model.safetensors]
 // Trains on the MNIST training set in Node (Dawn) and prints the test accuracy.
+// The learning rate is multiplied by --lr-decay after each epoch: the
+// optimizer reads it at every step, so the schedule needs no recompile.
 import { parseArgs } from 'node:util';
 import * as sn from '../../src/index.js';
 
@@ -7,9 +9,11 @@ const { values: args } = parseArgs({
   options: {
     model: { type: 'string', default: 'mlp' },
     epochs: { type: 'string', default: '5' },
-    'batch-size': { type: 'string', default: '128' },
+    'batch-size': { type: 'string', default: '32' },
+    dropout: { type: 'string', default: '0.2' },
     hidden: { type: 'string', default: '128' },
     lr: { type: 'string', default: '0.001' },
+    'lr-decay': { type: 'string', default: '1' },
     limit: { type: 'string' },
     'validation-split': { type: 'string', default: '0' },
     save: { type: 'string' },
@@ -18,7 +22,7 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  console.log('usage: npm run mnist -- [--model mlp] [--epochs 5] [--batch-size 128] [--hidden 128] [--lr 0.001] [--limit N] [--validation-split 0.1] [--save model.safetensors] [--seed 1]');
+  console.log('usage: npm run mnist -- [--model mlp|cnn] [--epochs 5] [--batch-size 32] [--hidden 128] [--dropout 0.2] [--lr 0.001] [--lr-decay 1] [--limit N] [--validation-split 0.1] [--save model.safetensors] [--seed 1]');
   process.exit(0);
 }
 const num = (name: string, v: string | undefined) => {
@@ -35,17 +39,32 @@ console.log(`MNIST: ${data.train.x.shape[0]} training and ${data.test.x.shape[0]
 
 const seed = args.seed === undefined ? undefined : num('seed', args.seed);
 const hidden = num('hidden', args.hidden);
+const dropout = num('dropout', args.dropout);
 let model: sn.Model;
 if (args.model === 'mlp') {
   model = sn.sequential([
     sn.layers.flatten({ inputShape: [28, 28, 1] }),
     sn.layers.dense({ units: hidden, activation: 'relu', seed }),
+    ...(dropout > 0 ? [sn.layers.dropout({ rate: dropout, seed })] : []),
     sn.layers.dense({ units: 10, activation: 'softmax', seed: seed === undefined ? undefined : seed + 1 }),
   ]);
+} else if (args.model === 'cnn') {
+  // The classic Keras MNIST convnet.
+  model = sn.sequential([
+    sn.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1], seed }),
+    sn.layers.maxPool2d({ poolSize: 2 }),
+    sn.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', seed: seed === undefined ? undefined : seed + 1 }),
+    sn.layers.maxPool2d({ poolSize: 2 }),
+    sn.layers.flatten(),
+    sn.layers.dropout({ rate: 0.5, seed }),
+    sn.layers.dense({ units: 10, activation: 'softmax', seed: seed === undefined ? undefined : seed + 2 }),
+  ]);
 } else {
-  throw new Error(`--model must be 'mlp' (got '${args.model}')`);
+  throw new Error(`--model must be 'mlp' or 'cnn' (got '${args.model}')`);
 }
-model.compile({ device, optimizer: sn.optimizers.adam({ learningRate: num('lr', args.lr) }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+const optimizer = sn.optimizers.adam({ learningRate: num('lr', args.lr) });
+const decay = num('lr-decay', args['lr-decay']);
+model.compile({ device, optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
 console.log(model.summary());
 
 const start = performance.now();
@@ -55,6 +74,7 @@ await model.fit(data.train.x, data.train.y, {
   validationSplit: num('validation-split', args['validation-split']),
   shuffle: true,
   seed,
+  callbacks: [sn.callbacks.lambda({ onEpochEnd: () => { optimizer.learningRate *= decay; } })],
 });
 const trainSecs = (performance.now() - start) / 1000;
 const { loss, accuracy } = await model.evaluate(data.test.x, data.test.y);

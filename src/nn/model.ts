@@ -157,8 +157,8 @@ export class Model implements TrainingModel {
     const traced = trace(this.topology, batch, kind === 'train', (n) => this.takePending(n));
     let plan;
     if (kind === 'train') {
-      const { outputs, loss } = trainGraph(traced, c.loss!, c.metrics);
-      plan = buildPlan(traced.graph, { outputs, minimize: { loss, optimizer: c.optimizer } }, c.device.caps);
+      const { outputs, loss, updates } = trainGraph(traced, c.loss!, c.metrics);
+      plan = buildPlan(traced.graph, { outputs, minimize: { loss, optimizer: c.optimizer }, updates }, c.device.caps);
     } else if (kind === 'eval') {
       plan = buildPlan(traced.graph, evalGraph(traced, c.loss!, c.metrics), c.device.caps);
     } else {
@@ -264,6 +264,8 @@ export class Model implements TrainingModel {
         const batchLogs: Logs = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / seen]));
         for (const cb of callbacks) await cb.onBatchEnd?.(step, batchLogs);
         step++;
+        // As Keras: a callback that sets stopTraining stops the run after this batch.
+        if (this.stopTraining) break;
       }
       logs = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / seen]));
       if (validation) {

@@ -44,6 +44,8 @@ export interface Traced {
   pred: Tensor;
   /** Sum of the layers' weight penalties (undefined when there are none). */
   penalty: Tensor | undefined;
+  /** State updates the layers asked for (training only). */
+  updates: { param: Tensor; value: Tensor }[];
 }
 
 /** Builds the forward pass of the model for a batch of `batch` samples. */
@@ -51,6 +53,7 @@ export function trace(topo: Topology, batch: number, training: boolean, initial:
   const graph = new Graph();
   const x = graph.input('x', [batch, ...topo.input.shape]);
   const losses: Tensor[] = [];
+  const updates: { param: Tensor; value: Tensor }[] = [];
   const ctx: LayerContext = {
     graph,
     training,
@@ -61,6 +64,7 @@ export function trace(topo: Topology, batch: number, training: boolean, initial:
       return graph.param(name, shape, (s) => initial(name) ?? init(s), { trainable });
     },
     addLoss: (t) => losses.push(t),
+    addUpdate: (param, value) => { if (training) updates.push({ param, value }); },
   };
   const values = new Map<SymbolicTensor, Tensor>([[topo.input, x]]);
   for (const node of topo.nodes) {
@@ -76,7 +80,7 @@ export function trace(topo: Topology, batch: number, training: boolean, initial:
   }
   graph.scope = undefined;
   const penalty = losses.reduce<Tensor | undefined>((a, t) => (a ? ops.add(a, t) : t), undefined);
-  return { graph, x, pred: values.get(topo.output)!, penalty };
+  return { graph, x, pred: values.get(topo.output)!, penalty, updates };
 }
 
 /** Shape of the `y` input: labels [b] for sparse categorical cross-entropy, else the prediction's shape. */
@@ -91,7 +95,7 @@ export function trainGraph(traced: Traced, loss: string, metrics: readonly strin
   const total = penalty ? ops.add(dataLoss, penalty) : dataLoss;
   const outputs: Record<string, Tensor> = { loss: total };
   for (const m of metrics) outputs[canonicalMetric(m)] = ops.sum(perSampleMetric(m, pred, y, loss));
-  return { outputs, loss: total };
+  return { outputs, loss: total, updates: traced.updates };
 }
 
 export function evalGraph(traced: Traced, loss: string, metrics: readonly string[]) {

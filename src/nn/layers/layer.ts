@@ -16,6 +16,8 @@ export interface LayerContext {
   param(layer: Layer, weight: string, shape: Shape, init: Initializer, trainable?: boolean): Tensor;
   /** A scalar added to the training loss (weight penalties). */
   addLoss(t: Tensor): void;
+  /** A state update applied after each training step (moving averages): `param` takes `value`. */
+  addUpdate(param: Tensor, value: Tensor): void;
 }
 
 export interface LayerConfig {

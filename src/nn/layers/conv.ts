@@ -1,0 +1,159 @@
+// Convolutional layers: conv2d, max/average pooling, global average pooling.
+// Channels-last (NHWC) as in Keras and TensorFlow.js.
+import { ShapeError, fmtShape } from '../../errors.js';
+import type { Shape } from '../../graph/shape.js';
+import type { Tensor } from '../../graph/tensor.js';
+import * as ops from '../../ops/index.js';
+import { getActivation } from '../activations.js';
+import { getInitializer, type InitializerLike } from '../initializers.js';
+import { getRegularizer, penalty, type Regularizer } from '../regularizers.js';
+import { Layer, single, type LayerConfig, type LayerContext } from './layer.js';
+
+export type Padding = 'valid' | 'same';
+type Pair = number | [number, number];
+
+const pair = (v: Pair | undefined, fallback: number, what: string): [number, number] => {
+  const p: [number, number] = v === undefined ? [fallback, fallback] : typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  if (!p.every((d) => Number.isInteger(d) && d > 0)) throw new ShapeError(`${what} must be a positive integer or a pair of them, got ${JSON.stringify(v)}`);
+  return p;
+};
+
+/** Output length of a window sweep along one axis (TensorFlow's rule). */
+export function sweptLength(size: number, window: number, stride: number, dilation: number, padding: Padding): number {
+  if (padding === 'same') return Math.ceil(size / stride);
+  const extent = (window - 1) * dilation + 1;
+  return Math.floor((size - extent) / stride) + 1;
+}
+
+function checkPadding(p: unknown): Padding {
+  if (p === undefined) return 'valid';
+  if (p !== 'valid' && p !== 'same') throw new ShapeError(`padding must be 'valid' or 'same', got ${JSON.stringify(p)}`);
+  return p;
+}
+
+function spatial(x: Shape, window: [number, number], strides: [number, number], dilations: [number, number], padding: Padding, what: string): [number, number] {
+  if (x.length !== 3) throw new ShapeError(`${what} expects samples of shape [height, width, channels], got ${fmtShape(x)}`);
+  const oh = sweptLength(x[0], window[0], strides[0], dilations[0], padding);
+  const ow = sweptLength(x[1], window[1], strides[1], dilations[1], padding);
+  if (oh <= 0 || ow <= 0) throw new ShapeError(`${what}: a ${window[0]}x${window[1]} window (dilation ${dilations.join('x')}) does not fit in a ${x[0]}x${x[1]} image with 'valid' padding`);
+  return [oh, ow];
+}
+
+export interface Conv2DConfig extends LayerConfig {
+  filters: number;
+  kernelSize: Pair;
+  strides?: Pair;
+  padding?: Padding;
+  dilationRate?: Pair;
+  activation?: string;
+  useBias?: boolean;
+  kernelInitializer?: InitializerLike;
+  biasInitializer?: InitializerLike;
+  kernelRegularizer?: Regularizer | 'l1' | 'l2' | 'l1l2';
+  seed?: number;
+}
+
+export class Conv2D extends Layer {
+  readonly filters: number;
+  readonly kernelSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: Padding;
+  readonly dilationRate: [number, number];
+  readonly activation: string;
+  readonly useBias: boolean;
+  private readonly config: Conv2DConfig;
+
+  constructor(config: Conv2DConfig) {
+    super('Conv2D', config, 'conv2d');
+    if (!Number.isInteger(config?.filters) || config.filters <= 0) throw new ShapeError(`conv2d: filters must be a positive integer, got ${config?.filters}`);
+    this.filters = config.filters;
+    this.kernelSize = pair(config.kernelSize, 0, 'conv2d: kernelSize');
+    this.strides = pair(config.strides, 1, 'conv2d: strides');
+    this.dilationRate = pair(config.dilationRate, 1, 'conv2d: dilationRate');
+    this.padding = checkPadding(config.padding);
+    this.activation = config.activation ?? 'linear';
+    getActivation(this.activation);
+    this.useBias = config.useBias ?? true;
+    getRegularizer(config.kernelRegularizer);
+    this.config = config;
+  }
+
+  outputShape(inputs: readonly Shape[]): Shape {
+    const x = single(this, inputs);
+    const [oh, ow] = spatial(x, this.kernelSize, this.strides, this.dilationRate, this.padding, 'conv2d');
+    return [oh, ow, this.filters];
+  }
+
+  call([x]: readonly Tensor[], ctx: LayerContext): Tensor {
+    const cin = x.shape[3];
+    const w = ctx.param(this, 'kernel', [...this.kernelSize, cin, this.filters], getInitializer(this.config.kernelInitializer ?? 'glorotUniform', this.config.seed));
+    let y = ops.conv2d(x, w, { strides: this.strides, padding: this.padding, dilations: this.dilationRate });
+    if (this.useBias) y = ops.add(y, ctx.param(this, 'bias', [this.filters], getInitializer(this.config.biasInitializer ?? 'zeros')));
+    const reg = getRegularizer(this.config.kernelRegularizer);
+    const p = reg && penalty(reg, w);
+    if (p) ctx.addLoss(p);
+    return getActivation(this.activation)(y);
+  }
+
+  getConfig() {
+    const c: Record<string, unknown> = {
+      ...this.baseConfig(), filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, padding: this.padding,
+      dilationRate: this.dilationRate, activation: this.activation, useBias: this.useBias,
+    };
+    const reg = getRegularizer(this.config.kernelRegularizer);
+    if (reg) c.kernelRegularizer = reg;
+    if (typeof this.config.kernelInitializer === 'string') c.kernelInitializer = this.config.kernelInitializer;
+    return c;
+  }
+}
+
+export interface Pool2DConfig extends LayerConfig {
+  poolSize?: Pair;
+  /** Defaults to poolSize. */
+  strides?: Pair;
+  padding?: Padding;
+}
+
+class Pool2D extends Layer {
+  readonly poolSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: Padding;
+  constructor(className: string, prefix: string, private readonly kind: 'max' | 'avg', config: Pool2DConfig) {
+    super(className, config, prefix);
+    this.poolSize = pair(config.poolSize, 2, `${prefix}: poolSize`);
+    this.strides = config.strides === undefined ? this.poolSize : pair(config.strides, 1, `${prefix}: strides`);
+    this.padding = checkPadding(config.padding);
+  }
+  outputShape(inputs: readonly Shape[]): Shape {
+    const x = single(this, inputs);
+    const [oh, ow] = spatial(x, this.poolSize, this.strides, [1, 1], this.padding, this.className);
+    return [oh, ow, x[2]];
+  }
+  call([x]: readonly Tensor[]): Tensor {
+    const o = { poolSize: this.poolSize, strides: this.strides, padding: this.padding };
+    return this.kind === 'max' ? ops.maxPool2d(x, o) : ops.avgPool2d(x, o);
+  }
+  getConfig() {
+    return { ...this.baseConfig(), poolSize: this.poolSize, strides: this.strides, padding: this.padding };
+  }
+}
+
+export class MaxPooling2D extends Pool2D {
+  constructor(config: Pool2DConfig = {}) { super('MaxPooling2D', 'max_pooling2d', 'max', config); }
+}
+
+export class AveragePooling2D extends Pool2D {
+  constructor(config: Pool2DConfig = {}) { super('AveragePooling2D', 'average_pooling2d', 'avg', config); }
+}
+
+/** Mean over height and width: [n, h, w, c] -> [n, c]. */
+export class GlobalAveragePooling2D extends Layer {
+  constructor(config: LayerConfig = {}) { super('GlobalAveragePooling2D', config, 'global_average_pooling2d'); }
+  outputShape(inputs: readonly Shape[]): Shape {
+    const x = single(this, inputs);
+    if (x.length !== 3) throw new ShapeError(`expects samples of shape [height, width, channels], got ${fmtShape(x)}`);
+    return [x[2]];
+  }
+  call([x]: readonly Tensor[]): Tensor { return ops.mean(x, { axis: [1, 2] }); }
+  getConfig() { return this.baseConfig(); }
+}
