@@ -8,8 +8,9 @@
 // drawn at random (a full-batch step over all 10,000 costs ~1.4 s on
 // SwiftShader, 8x a minibatch step), 500 boundary pairs and 500 initial
 // points at every step, plain Adam at a constant 1e-3 for 1,500 steps.
-// Measured on SwiftShader (2 shared CPU cores, other jobs running): relative
-// L2 error 2.48% on the 101x101 grid, 256 s wall time (169 ms per step).
+// Measured on SwiftShader (2 CPU cores shared with other jobs): relative L2
+// error 2.48% on the 101x101 grid (max |error| 0.077), 222-256 s wall time
+// over two runs (145-169 ms per step); plain Adam needed no schedule.
 import { parseArgs } from 'node:util';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
