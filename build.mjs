@@ -3,9 +3,11 @@
 //   node build.mjs               library bundles + type declarations
 //   node build.mjs --tests       + test/*.test.ts -> dist/test/*.test.js
 //   node build.mjs --bench       + bench/*.ts     -> dist/bench/*.js
-//   node build.mjs --examples    + examples/*/main.ts -> dist/examples/<name>.js
+//   node build.mjs --examples    + examples/*/main.ts -> dist/examples/<name>.js, and the browser page
+//   node build.mjs --browser     + examples/mnist-browser -> dist/mnist-browser (index.html, main.js, main.css);
+//                                  --tests builds it too, for test/browser.test.ts
 import * as esbuild from 'esbuild';
-import { readdirSync, existsSync, statSync } from 'node:fs';
+import { readdirSync, existsSync, statSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 
@@ -42,8 +44,15 @@ if (args.has('--bench')) {
   jobs.push(nodeBundle(entries('bench', (p, f) => (f.endsWith('.ts') ? [p] : [])), 'dist/bench'));
 }
 if (args.has('--examples')) {
-  const mains = entries('examples', (p, f) => (statSync(p).isDirectory() && existsSync(join(p, 'main.ts')) ? [{ in: join(p, 'main.ts'), out: f }] : []));
+  // A folder with an index.html is a browser page, built below, not a Node script.
+  const mains = entries('examples', (p, f) => (statSync(p).isDirectory() && existsSync(join(p, 'main.ts')) && !existsSync(join(p, 'index.html')) ? [{ in: join(p, 'main.ts'), out: f }] : []));
   jobs.push(nodeBundle(mains, 'dist/examples'));
+}
+if (args.has('--browser') || args.has('--examples') || args.has('--tests')) {
+  // The same engine code as the Node bundle; its Node-only imports are dynamic and never run in a page.
+  mkdirSync('dist/mnist-browser', { recursive: true });
+  copyFileSync('examples/mnist-browser/index.html', 'dist/mnist-browser/index.html');
+  jobs.push(esbuild.build({ ...common, platform: 'browser', entryPoints: ['examples/mnist-browser/main.ts'], outdir: 'dist/mnist-browser', external: nodeExternal, minify: true }));
 }
 await Promise.all(jobs);
 
