@@ -1,4 +1,4 @@
-// npm run mnist -- [--model mlp|cnn] [--epochs 5] [--batch-size 32] [--hidden 128] [--dropout 0.2] [--lr 0.001] [--lr-decay 1] [--limit N] [--save model.safetensors]
+// npm run mnist -- [--model mlp|cnn] [--epochs 5] [--batch-size 32] [--hidden 128] [--dropout 0.2] [--lr 0.001] [--lr-decay 0.7] [--limit N] [--save model.safetensors]
 // Trains on the MNIST training set in Node (Dawn) and prints the test accuracy.
 // The learning rate is multiplied by --lr-decay after each epoch: the
 // optimizer reads it at every step, so the schedule needs no recompile.
@@ -13,7 +13,7 @@ const { values: args } = parseArgs({
     dropout: { type: 'string', default: '0.2' },
     hidden: { type: 'string', default: '128' },
     lr: { type: 'string', default: '0.001' },
-    'lr-decay': { type: 'string', default: '1' },
+    'lr-decay': { type: 'string', default: '0.7' },
     limit: { type: 'string' },
     'validation-split': { type: 'string', default: '0' },
     save: { type: 'string' },
@@ -22,7 +22,7 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  console.log('usage: npm run mnist -- [--model mlp|cnn] [--epochs 5] [--batch-size 32] [--hidden 128] [--dropout 0.2] [--lr 0.001] [--lr-decay 1] [--limit N] [--validation-split 0.1] [--save model.safetensors] [--seed 1]');
+  console.log('usage: npm run mnist -- [--model mlp|cnn] [--epochs 5] [--batch-size 32] [--hidden 128] [--dropout 0.2] [--lr 0.001] [--lr-decay 0.7] [--limit N] [--validation-split 0.1] [--save model.safetensors] [--seed 1]');
   process.exit(0);
 }
 const num = (name: string, v: string | undefined) => {
