@@ -109,3 +109,28 @@ export const FINITE_DIFF: Tol = { atol: 2e-3, rtol: 1e-2 };
  * |p| ~ 1 the update adds at most 1 ULP(p) of rounding.
  */
 export const UPDATE: Tol = { atol: 1e-6, rtol: 1e-5 };
+
+/**
+ * Convolution kernels against the CPU reference, operands in [-1, 1]: each
+ * output of conv2d, of its backprop to the input and of its backprop to the
+ * filter is a dot product of at most K terms (filter taps x input channels,
+ * taps x output channels, batch x output pixels), summed in a different
+ * order on each side (register blocks, a 64-way split of the filter
+ * gradient's sum, the CPU's scatter loops): the matmul argument, reduction(K).
+ */
+export function convolution(k: number): Tol {
+  return reduction(k);
+}
+
+/**
+ * Average pooling and its backward pass: a sum of at most `cells` values
+ * (a window, or the windows covering one cell) and one division per term or
+ * per sum, in f32 on both sides: reduction(cells) plus the division's
+ * 2.5 ULP, inside reduction's 1e-5 relative. Max pooling and its routing
+ * (maxPool2dGrad, maxPool2dGradGrad) pick or add the same f32 values in the
+ * same window order on both sides: EXACT, except that maxPool2dGrad adds up
+ * to `cells` dy values into one cell, again reduction(cells).
+ */
+export function pooling(cells: number): Tol {
+  return reduction(cells);
+}

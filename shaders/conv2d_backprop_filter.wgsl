@@ -1,0 +1,91 @@
+// conv2d backward to the filter:
+//   df[ky, kx, ci, co] = sum over n, oy, ox of x[n, iy, ix, ci] * dy[n, oy, ox, co]
+// with (iy, ix) = (oy * SH - PT + ky * DH, ox * SW - PL + kx * DW) (zero outside).
+// A GEMM whose inner dimension is every output pixel: few outputs, a long
+// sum. Rows r = (ky, kx, ci) flattened (R = KH * KW * CIN), columns co.
+// Layout: x [N, H, W, CIN], dy [N, OH, OW, COUT], df [KH, KW, CIN, COUT].
+// Bindings: x (read), dy (read), df (write).
+// Mapping: one workgroup owns a block of RX rows x CV groups of 4 columns of
+// df (block b = wid.x + wid.y * GX takes column block b % CB and row block
+// b / CB). Its WG threads split the sum: thread l walks the output rows
+// (n, oy) = l, l + WG, ... and every ox in them, keeping RX * CV vec4
+// partial sums in registers with no barrier; at the end one barrier, and
+// the threads add the WG partials of each output. The one barrier per
+// workgroup is cheap even on CPU drivers; the split gives a GPU enough
+// threads when df is small (9 x 32 for a 3 x 3 first layer).
+// Unrolled lines: a line holding `$r` is repeated for r = 0 .. RX-1, one
+// holding `$v` for v = 0 .. CV-1 (both: every pair), the index substituted.
+override N: u32;
+override H: i32;
+override W: i32;
+override CIN: u32;
+override KW: u32;
+override COUT: u32;
+override OH: u32;
+override OW: u32;
+override SH: i32;
+override SW: i32;
+override DH: i32;
+override DW: i32;
+override PT: i32;
+override PL: i32;
+/** Rows of df: KH * KW * CIN. */
+override R: u32;
+/** Row blocks ceil(R / RX), column blocks ceil(COUT / (4 CV)), workgroups per row of the grid. */
+override RB: u32;
+override CB: u32;
+override GX: u32;
+
+const RX = {{RX}}u;
+const CV = {{CV}}u;
+const WG = {{WG}}u;
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read_write> df: array<f32>;
+
+var<workgroup> partial: array<array<vec4f, RX * CV>, WG>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l: u32) {
+  let b = wid.x + wid.y * GX;
+  if (b >= RB * CB) { return; }
+  let r0 = (b / CB) * RX;
+  let co0 = (b % CB) * 4u * CV;
+
+  // Row r of the block (clamped): its input channel and tap offsets.
+  let row$r = min(r0 + $ru, R - 1u);
+  let ci$r = row$r % CIN;
+  let offY$r = i32(row$r / CIN / KW) * DH - PT;
+  let offX$r = i32(row$r / CIN % KW) * DW - PL;
+  // Column group v: four output channels (clamped).
+  let col$v = min(vec4u(co0 + 4u * $vu) + vec4u(0u, 1u, 2u, 3u), vec4u(COUT - 1u));
+  var acc$r_$v = vec4f(0.0);
+
+  for (var line = l; line < N * OH; line += WG) {
+    let n = line / OH;
+    let oy = i32(line % OH) * SH;
+    // Row r on this output row: 1 if its input row is inside the image, the x offset of that row.
+    let cy$r = oy + offY$r;
+    let my$r = select(0.0, 1.0, (cy$r >= 0) & (cy$r < H));
+    let xr$r = (n * u32(H) + u32(clamp(cy$r, 0, H - 1))) * u32(W);
+    var go = line * OW * COUT;
+    for (var ox = 0u; ox < OW; ox++) {
+      let g$v = vec4f(dy[go + col$v.x], dy[go + col$v.y], dy[go + col$v.z], dy[go + col$v.w]);
+      let cx$r = i32(ox) * SW + offX$r;
+      let a$r = x[(xr$r + u32(clamp(cx$r, 0, W - 1))) * CIN + ci$r] * select(0.0, my$r, (cx$r >= 0) & (cx$r < W));
+      acc$r_$v += a$r * g$v;
+      go += COUT;
+    }
+  }
+  partial[l][$r * CV + $v] = acc$r_$v;
+  workgroupBarrier();
+
+  for (var o = l; o < RX * CV * 4u; o += WG) {
+    let i = o / (4u * CV);
+    let j = o % (4u * CV);
+    var s = 0.0;
+    for (var k = 0u; k < WG; k++) { s += partial[k][i * CV + j / 4u][j % 4u]; }
+    if ((r0 + i < R) & (co0 + j < COUT)) { df[(r0 + i) * COUT + co0 + j] = s; }
+  }
+}

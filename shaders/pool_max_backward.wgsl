@@ -1,0 +1,108 @@
+// Max pooling backward: the gradient of each window goes to its largest cell
+// (the first in row-major window order on ties), found again from x: no
+// argmax buffer is kept from the forward pass.
+// Layout: x [N, H, W, C], read in units of T: vec4f (4 channels, each with
+// its own largest cell) when C % 4 == 0, else f32; CT = channels / units.
+// Windows as in pool.wgsl (output grid OH x OW).
+// Bindings: x (read), g (read), out (write).
+// Entry points:
+//   grad       out = dx [N, H, W, C] from g = dy [N, OH, OW, C]: a gather,
+//              one thread per input unit, summing dy over the windows that
+//              contain the cell and pick it (no atomics, no scatter).
+//   grad_grad  out [N, OH, OW, C] from g = ddx [N, H, W, C]: each window
+//              reads ddx at its largest cell (the adjoint of grad in dy).
+// Mapping: each thread computes PER consecutive units of out, thread index =
+// gid.x + gid.y * ROW; COUNT is the number of units of out.
+// Templated: {{TYPES}} declares alias T and alias TU (u32 or vec4u: one
+// index per channel) and fn pick(i: TU) -> T (g at index i, per channel).
+// Conditions are selects, not branches (see conv2d.wgsl on `&&`).
+override H: i32;
+override W: i32;
+override CT: u32;
+override PH: i32;
+override PW: i32;
+override OH: i32;
+override OW: i32;
+override SH: i32;
+override SW: i32;
+override PT: i32;
+override PL: i32;
+override COUNT: u32;
+override ROW: u32;
+override PER: u32 = 4u;
+
+{{TYPES}}
+
+@group(0) @binding(0) var<storage, read> x: array<T>;
+@group(0) @binding(1) var<storage, read> g: array<T>;
+@group(0) @binding(2) var<storage, read_write> out: array<T>;
+
+{{PICK}}
+
+/** Index into x of the largest cell of window (oy, ox), per channel, in the plane starting at `base` (image n, channel unit c). */
+fn argmax(base: u32, oy: i32, ox: i32) -> TU {
+  let top = oy * SH - PT;
+  let left = ox * SW - PL;
+  let y0 = max(top, 0);
+  let y1 = min(top + PH, H);
+  let x0 = max(left, 0);
+  let x1 = min(left + PW, W);
+  let first = base + u32(y0 * W + x0) * CT;
+  var best = TU(first);
+  var bv = x[first];
+  for (var iy = y0; iy < y1; iy++) {
+    for (var ix = x0; ix < x1; ix++) {
+      let j = base + u32(iy * W + ix) * CT;
+      let v = x[j];
+      let better = v > bv;
+      best = select(best, TU(j), better);
+      bv = select(bv, v, better);
+    }
+  }
+  return best;
+}
+
+@compute @workgroup_size(64)
+fn grad(@builtin(global_invocation_id) gid: vec3u) {
+  let start = (gid.x + gid.y * ROW) * PER;
+  for (var k = 0u; k < PER; k++) {
+    let i = start + k;
+    if (i >= COUNT) { return; }
+    let c = i % CT;
+    let q = i / CT;
+    let ix = i32(q % u32(W));
+    let iy = i32((q / u32(W)) % u32(H));
+    let n = q / u32(W * H);
+    let base = n * u32(H * W) * CT + c;
+    // Windows containing (iy, ix): oy * SH - PT <= iy < oy * SH - PT + PH.
+    let ay = iy + PT - PH + 1;
+    let ax = ix + PL - PW + 1;
+    let oy0 = select(0, (ay + SH - 1) / SH, ay > 0);
+    let ox0 = select(0, (ax + SW - 1) / SW, ax > 0);
+    let oy1 = min((iy + PT) / SH, OH - 1);
+    let ox1 = min((ix + PL) / SW, OW - 1);
+    var s = T(0.0);
+    for (var oy = oy0; oy <= oy1; oy++) {
+      for (var ox = ox0; ox <= ox1; ox++) {
+        let dy = g[((n * u32(OH) + u32(oy)) * u32(OW) + u32(ox)) * CT + c];
+        s += select(T(0.0), dy, argmax(base, oy, ox) == TU(i));
+      }
+    }
+    out[i] = s;
+  }
+}
+
+@compute @workgroup_size(64)
+fn grad_grad(@builtin(global_invocation_id) gid: vec3u) {
+  let start = (gid.x + gid.y * ROW) * PER;
+  for (var k = 0u; k < PER; k++) {
+    let i = start + k;
+    if (i >= COUNT) { return; }
+    let c = i % CT;
+    let q = i / CT;
+    let ox = i32(q % u32(OW));
+    let oy = i32((q / u32(OW)) % u32(OH));
+    let n = q / u32(OW * OH);
+    out[i] = pick(argmax(n * u32(H * W) * CT + c, oy, ox));
+  }
+}

@@ -1,0 +1,221 @@
+// 2-D convolution, channels-last: conv2d and its two backward ops, each with
+// its shape rule, CPU reference, gradient rule and kernel. The three ops are
+// bilinear and adjoint to one another, so each one's gradient is the other
+// two (with the filter or dy taking the place of the adjoint):
+//   y  = conv2d(x, f)                 dx = backpropInput(dy, f)   df = backpropFilter(x, dy)
+//   dx = backpropInput(dy, f)         ddy = conv2d(g, f)          df = backpropFilter(g, dy)
+//   df = backpropFilter(x, dy)        dx = backpropInput(dy, G)   ddy = conv2d(x, G)
+// so gradients of gradients stay in this family.
+import conv2dWgsl from '../../shaders/conv2d.wgsl';
+import backpropInputWgsl from '../../shaders/conv2d_backprop_input.wgsl';
+import backpropFilterWgsl from '../../shaders/conv2d_backprop_filter.wgsl';
+import { ShapeError, fmtShape } from '../errors.js';
+import { checkShape, sameShape, type Shape } from '../graph/shape.js';
+import type { Attrs, Tensor } from '../graph/tensor.js';
+import * as cpu from '../cpu/conv.js';
+import type { Conv2dGeometry } from '../cpu/conv.js';
+import { MAX_WORKGROUPS_PER_DIM, fill, linearGrid, type KernelCaps, type KernelSpec } from './kernel.js';
+import { apply, defineOp, scoped } from './registry.js';
+import { conv2dGeometry, pair, padding, type Pair, type Padding, type WindowAttrs } from './window.js';
+
+export interface Conv2dOptions {
+  /** Step between windows: a number or [rows, columns] (default 1). */
+  strides?: Pair;
+  /** 'valid' (default): windows inside the image; 'same': output size ceil(input / stride), zero padding split as TensorFlow does. */
+  padding?: Padding;
+  /** Spacing of the filter taps: a number or [rows, columns] (default 1). */
+  dilations?: Pair;
+}
+
+const windowAttrs = (attrs: Attrs): WindowAttrs => attrs as unknown as WindowAttrs;
+const shapeAttr = (attrs: Attrs, key: string): Shape => attrs[key] as Shape;
+
+function normalize(op: string, o: Conv2dOptions): WindowAttrs {
+  return { strides: pair(op, 'strides', o.strides, 1), dilations: pair(op, 'dilations', o.dilations, 1), padding: padding(op, o.padding) };
+}
+
+/** The node's window options, for building its gradient ops. */
+const optionsOf = (node: Tensor): Conv2dOptions => {
+  const a = windowAttrs(node.attrs);
+  return { strides: a.strides, dilations: a.dilations, padding: a.padding };
+};
+
+/** Checks that dy has the output shape of the convolution of x by the filter. */
+function checkDy(op: string, g: Conv2dGeometry, dy: Shape): void {
+  const want = [g.batch, g.outH, g.outW, g.outC];
+  if (!sameShape(dy, want)) throw new ShapeError(`${op}: dy must be ${fmtShape(want)} (the conv2d output), got ${fmtShape(dy)}`);
+}
+
+/** Override constants shared by the three kernels. */
+function geometryConstants(g: Conv2dGeometry): Record<string, number> {
+  return {
+    N: g.batch, H: g.inH, W: g.inW, CIN: g.inC, KW: g.filterW, COUT: g.outC, OH: g.outH, OW: g.outW,
+    SH: g.strideH, SW: g.strideW, DH: g.dilationH, DW: g.dilationW, PT: g.padTop, PL: g.padLeft,
+  };
+}
+
+const label = (op: string, g: Conv2dGeometry) => `${op} ${g.filterH}x${g.filterW}`;
+
+/**
+ * Expands the unrolled lines of a kernel template: a code line holding `$k`
+ * for a key k of `counts` is repeated for k = 0 .. counts[k] - 1 with `$k`
+ * replaced by the index (a line with several keys: every combination).
+ * Comment lines are left alone. WGSL has no `$`, so a line left unexpanded
+ * fails to compile.
+ */
+export function unroll(template: string, counts: Readonly<Record<string, number>>): string {
+  const expand = (line: string): string[] => {
+    const key = Object.keys(counts).find((k) => line.includes(`$${k}`));
+    if (key === undefined) return [line];
+    return Array.from({ length: counts[key] }, (_, i) => line.split(`$${key}`).join(String(i))).flatMap(expand);
+  };
+  return template.split('\n').flatMap((line) => (line.trimStart().startsWith('//') ? [line] : expand(line))).join('\n');
+}
+
+/**
+ * Register blocks: `rows` pixels (or filter rows) x `groups` groups of 4
+ * channels per thread. On CPU drivers (caps.matmul 'register') a load costs
+ * far more than a multiply-add, so the blocks are large: on SwiftShader an
+ * 8 x 16 block ran 1.8x faster than 4 x 4 (register spills there are cheap
+ * next to gathers); 16 x 16 gained 5% more for twice the pipeline compile
+ * time. On GPUs a 4 x 4 block keeps the register count low. Channel groups
+ * never exceed what the channel count needs.
+ */
+function blocks(caps: KernelCaps, channels: number): { rows: number; groups: number } {
+  const groups = Math.ceil(channels / 4);
+  return caps.matmul === 'register' ? { rows: 8, groups: Math.min(4, groups) } : { rows: 4, groups: 1 };
+}
+
+// ------------------------------------------------------------------ conv2d
+
+defineOp({
+  name: 'conv2d',
+  shape: ([x, f], attrs) => {
+    const g = conv2dGeometry('conv2d', x, f, windowAttrs(attrs));
+    return [g.batch, g.outH, g.outW, g.outC];
+  },
+  cpu: ([x, f], [xs, fs], _o, attrs) => cpu.conv2d(x, f, conv2dGeometry('conv2d', xs, fs, windowAttrs(attrs))),
+  grad: (dy, node) => {
+    const [x, f] = node.inputs;
+    const o = optionsOf(node);
+    return [conv2dBackpropInput(dy, f, x.shape, o), conv2dBackpropFilter(x, dy, f.shape, o)];
+  },
+  kernel: (node, caps): KernelSpec => {
+    const [x, f] = node.inputs;
+    const g = conv2dGeometry('conv2d', x.shape, f.shape, windowAttrs(node.attrs));
+    const { rows, groups } = blocks(caps, g.outC);
+    const cb = Math.ceil(g.outC / (4 * groups));
+    const { workgroups, rowThreads } = linearGrid(Math.ceil((g.batch * g.outH * g.outW) / rows) * cb);
+    const shader = fill(unroll(conv2dWgsl, { p: rows, v: groups }), {
+      PX: rows, CV: groups, EPILOGUE: 'fn epilogue(v: f32, pixel: u32, channel: u32) -> f32 { return v; }',
+    });
+    return {
+      label: label('conv2d', g),
+      shader,
+      constants: { ...geometryConstants(g), KH: g.filterH, CB: cb, ROW: rowThreads },
+      bindings: { x: 0, f: 1, y: 'out' },
+      workgroups,
+    };
+  },
+});
+
+// ------------------------------------------------------------------ backprop to the input
+
+defineOp({
+  name: 'conv2dBackpropInput',
+  shape: ([dy, f], attrs) => {
+    const xs = shapeAttr(attrs, 'inputShape');
+    checkDy('conv2dBackpropInput', conv2dGeometry('conv2dBackpropInput', xs, f, windowAttrs(attrs)), dy);
+    return xs;
+  },
+  cpu: ([dy, f], [, fs], xs, attrs) => cpu.conv2dBackpropInput(dy, f, conv2dGeometry('conv2dBackpropInput', xs, fs, windowAttrs(attrs))),
+  // Linear in dy (its adjoint is the forward convolution) and in f.
+  grad: (g, node) => {
+    const [dy, f] = node.inputs;
+    const o = optionsOf(node);
+    return [conv2d(g, f, o), conv2dBackpropFilter(g, dy, f.shape, o)];
+  },
+  kernel: (node, caps): KernelSpec => {
+    const f = node.inputs[1];
+    const g = conv2dGeometry('conv2dBackpropInput', node.shape, f.shape, windowAttrs(node.attrs));
+    const { rows, groups } = blocks(caps, g.inC);
+    const cb = Math.ceil(g.inC / (4 * groups));
+    const { workgroups, rowThreads } = linearGrid(Math.ceil((g.batch * g.inH * g.inW) / rows) * cb);
+    return {
+      label: label('conv2dBackpropInput', g),
+      shader: fill(unroll(backpropInputWgsl, { p: rows, v: groups }), { PX: rows, CV: groups }),
+      constants: { ...geometryConstants(g), KH: g.filterH, CB: cb, ROW: rowThreads },
+      bindings: { dy: 0, f: 1, dx: 'out' },
+      workgroups,
+    };
+  },
+});
+
+// ------------------------------------------------------------------ backprop to the filter
+
+defineOp({
+  name: 'conv2dBackpropFilter',
+  shape: ([x, dy], attrs) => {
+    const fs = shapeAttr(attrs, 'filterShape');
+    checkDy('conv2dBackpropFilter', conv2dGeometry('conv2dBackpropFilter', x, fs, windowAttrs(attrs)), dy);
+    return fs;
+  },
+  cpu: ([x, dy], [xs], fs, attrs) => cpu.conv2dBackpropFilter(x, dy, conv2dGeometry('conv2dBackpropFilter', xs, fs, windowAttrs(attrs))),
+  // Linear in x (its adjoint: backprop to the input with G as the filter) and in dy (the forward convolution by G).
+  grad: (gf, node) => {
+    const [x, dy] = node.inputs;
+    const o = optionsOf(node);
+    return [conv2dBackpropInput(dy, gf, x.shape, o), conv2d(x, gf, o)];
+  },
+  kernel: (node, caps): KernelSpec => {
+    const x = node.inputs[0];
+    const g = conv2dGeometry('conv2dBackpropFilter', x.shape, node.shape, windowAttrs(node.attrs));
+    const rows = g.filterH * g.filterW * g.inC;
+    const block = blocks(caps, g.outC);
+    // As few row blocks as the block height allows, split evenly (9 rows: 2 blocks of 5, not 8 + 1).
+    const rx = Math.ceil(rows / Math.ceil(rows / block.rows));
+    const rb = Math.ceil(rows / rx);
+    const cb = Math.ceil(g.outC / (4 * block.groups));
+    // Threads splitting the sum; their partial sums (rx * groups vec4s each) must fit 16 KiB of workgroup memory.
+    const wg = caps.matmul === 'register' ? 16 : 64;
+    const count = rb * cb;
+    const gx = Math.min(count, MAX_WORKGROUPS_PER_DIM);
+    return {
+      label: label('conv2dBackpropFilter', g),
+      shader: fill(unroll(backpropFilterWgsl, { r: rx, v: block.groups }), { RX: rx, CV: block.groups, WG: wg }),
+      constants: { ...geometryConstants(g), R: rows, RB: rb, CB: cb, GX: gx },
+      bindings: { x: 0, dy: 1, df: 'out' },
+      workgroups: [gx, Math.ceil(count / gx), 1],
+    };
+  },
+});
+
+// ------------------------------------------------------------------ public functions
+
+/**
+ * 2-D convolution. x [batch, height, width, inChannels], filter [filterHeight,
+ * filterWidth, inChannels, outChannels] -> [batch, outHeight, outWidth, outChannels].
+ */
+export function conv2d(x: Tensor, filter: Tensor, options: Conv2dOptions = {}): Tensor {
+  const attrs = scoped(x.graph, () => normalize('conv2d', options));
+  return apply('conv2d', [x, filter], { ...attrs });
+}
+
+/**
+ * The gradient of conv2d with respect to its input x (of shape `inputShape`),
+ * given dy, the gradient with respect to its output: a transposed convolution
+ * of dy with the filter.
+ */
+export function conv2dBackpropInput(dy: Tensor, filter: Tensor, inputShape: Shape, options: Conv2dOptions = {}): Tensor {
+  const attrs = scoped(dy.graph, () => ({ ...normalize('conv2dBackpropInput', options), inputShape: checkShape(inputShape, 'conv2dBackpropInput (inputShape)') }));
+  return apply('conv2dBackpropInput', [dy, filter], attrs);
+}
+
+/**
+ * The gradient of conv2d with respect to its filter (of shape `filterShape`),
+ * given the input x and dy, the gradient with respect to its output.
+ */
+export function conv2dBackpropFilter(x: Tensor, dy: Tensor, filterShape: Shape, options: Conv2dOptions = {}): Tensor {
+  const attrs = scoped(x.graph, () => ({ ...normalize('conv2dBackpropFilter', options), filterShape: checkShape(filterShape, 'conv2dBackpropFilter (filterShape)') }));
+  return apply('conv2dBackpropFilter', [x, dy], attrs);
+}
