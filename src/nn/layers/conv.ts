@@ -4,10 +4,8 @@ import { ShapeError, fmtShape } from '../../errors.js';
 import type { Shape } from '../../graph/shape.js';
 import type { Tensor } from '../../graph/tensor.js';
 import * as ops from '../../ops/index.js';
-import { getActivation } from '../activations.js';
-import { getInitializer, type InitializerLike } from '../initializers.js';
-import { getRegularizer, penalty, type Regularizer } from '../regularizers.js';
 import { Layer, single, type LayerConfig, type LayerContext } from './layer.js';
+import { KernelLayer, type KernelLayerConfig } from './kernel-layer.js';
 
 export type Padding = 'valid' | 'same';
 type Pair = number | [number, number];
@@ -39,29 +37,20 @@ function spatial(x: Shape, window: [number, number], strides: [number, number], 
   return [oh, ow];
 }
 
-export interface Conv2DConfig extends LayerConfig {
+export interface Conv2DConfig extends KernelLayerConfig {
   filters: number;
   kernelSize: Pair;
   strides?: Pair;
   padding?: Padding;
   dilationRate?: Pair;
-  activation?: string;
-  useBias?: boolean;
-  kernelInitializer?: InitializerLike;
-  biasInitializer?: InitializerLike;
-  kernelRegularizer?: Regularizer | 'l1' | 'l2' | 'l1l2';
-  seed?: number;
 }
 
-export class Conv2D extends Layer {
+export class Conv2D extends KernelLayer {
   readonly filters: number;
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
   readonly padding: Padding;
   readonly dilationRate: [number, number];
-  readonly activation: string;
-  readonly useBias: boolean;
-  private readonly config: Conv2DConfig;
 
   constructor(config: Conv2DConfig) {
     super('Conv2D', config, 'conv2d');
@@ -71,11 +60,6 @@ export class Conv2D extends Layer {
     this.strides = pair(config.strides, 1, 'conv2d: strides');
     this.dilationRate = pair(config.dilationRate, 1, 'conv2d: dilationRate');
     this.padding = checkPadding(config.padding);
-    this.activation = config.activation ?? 'linear';
-    getActivation(this.activation);
-    this.useBias = config.useBias ?? true;
-    getRegularizer(config.kernelRegularizer);
-    this.config = config;
   }
 
   outputShape(inputs: readonly Shape[]): Shape {
@@ -85,25 +69,16 @@ export class Conv2D extends Layer {
   }
 
   call([x]: readonly Tensor[], ctx: LayerContext): Tensor {
-    const cin = x.shape[3];
-    const w = ctx.param(this, 'kernel', [...this.kernelSize, cin, this.filters], getInitializer(this.config.kernelInitializer ?? 'glorotUniform', this.config.seed));
-    let y = ops.conv2d(x, w, { strides: this.strides, padding: this.padding, dilations: this.dilationRate });
-    if (this.useBias) y = ops.add(y, ctx.param(this, 'bias', [this.filters], getInitializer(this.config.biasInitializer ?? 'zeros')));
-    const reg = getRegularizer(this.config.kernelRegularizer);
-    const p = reg && penalty(reg, w);
-    if (p) ctx.addLoss(p);
-    return getActivation(this.activation)(y);
+    const w = this.kernel(ctx, [...this.kernelSize, x.shape[3], this.filters]);
+    const y = ops.conv2d(x, w, { strides: this.strides, padding: this.padding, dilations: this.dilationRate });
+    return this.biasAndActivation(y, ctx, this.filters);
   }
 
   getConfig() {
-    const c: Record<string, unknown> = {
-      ...this.baseConfig(), filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, padding: this.padding,
-      dilationRate: this.dilationRate, activation: this.activation, useBias: this.useBias,
+    return {
+      ...this.kernelLayerConfig(), filters: this.filters, kernelSize: this.kernelSize, strides: this.strides,
+      padding: this.padding, dilationRate: this.dilationRate,
     };
-    const reg = getRegularizer(this.config.kernelRegularizer);
-    if (reg) c.kernelRegularizer = reg;
-    if (typeof this.config.kernelInitializer === 'string') c.kernelInitializer = this.config.kernelInitializer;
-    return c;
   }
 }
 

@@ -4,37 +4,21 @@ import { sizeOf, type Shape } from '../../graph/shape.js';
 import type { Tensor } from '../../graph/tensor.js';
 import * as ops from '../../ops/index.js';
 import { getActivation } from '../activations.js';
-import { getInitializer, type InitializerLike } from '../initializers.js';
-import { getRegularizer, penalty, type Regularizer } from '../regularizers.js';
 import { Layer, single, type LayerConfig, type LayerContext } from './layer.js';
+import { KernelLayer, type KernelLayerConfig } from './kernel-layer.js';
 
-export interface DenseConfig extends LayerConfig {
+export interface DenseConfig extends KernelLayerConfig {
   units: number;
-  activation?: string;
-  useBias?: boolean;
-  kernelInitializer?: InitializerLike;
-  biasInitializer?: InitializerLike;
-  kernelRegularizer?: Regularizer | 'l1' | 'l2' | 'l1l2';
-  /** Seed for the kernel initializer (reproducible weights). */
-  seed?: number;
 }
 
 /** y = activation(x W + b), applied to the last axis. */
-export class Dense extends Layer {
+export class Dense extends KernelLayer {
   readonly units: number;
-  readonly activation: string;
-  readonly useBias: boolean;
-  private readonly config: DenseConfig;
 
   constructor(config: DenseConfig) {
     super('Dense', config, 'dense');
     if (!Number.isInteger(config?.units) || config.units <= 0) throw new ShapeError(`dense: units must be a positive integer, got ${config?.units}`);
     this.units = config.units;
-    this.activation = config.activation ?? 'linear';
-    getActivation(this.activation);
-    this.useBias = config.useBias ?? true;
-    getRegularizer(config.kernelRegularizer);
-    this.config = config;
   }
 
   outputShape(inputs: readonly Shape[]): Shape {
@@ -45,23 +29,14 @@ export class Dense extends Layer {
 
   call([x]: readonly Tensor[], ctx: LayerContext): Tensor {
     const inDim = x.shape[x.rank - 1];
-    const w = ctx.param(this, 'kernel', [inDim, this.units], getInitializer(this.config.kernelInitializer ?? 'glorotUniform', this.config.seed));
+    const w = this.kernel(ctx, [inDim, this.units]);
     const flat = x.rank === 2 ? x : ops.reshape(x, [-1, inDim]);
-    let y = ops.matmul(flat, w);
-    if (this.useBias) y = ops.add(y, ctx.param(this, 'bias', [this.units], getInitializer(this.config.biasInitializer ?? 'zeros')));
-    if (x.rank !== 2) y = ops.reshape(y, [...x.shape.slice(0, -1), this.units]);
-    const reg = getRegularizer(this.config.kernelRegularizer);
-    const p = reg && penalty(reg, w);
-    if (p) ctx.addLoss(p);
-    return getActivation(this.activation)(y);
+    const y = this.biasAndActivation(ops.matmul(flat, w), ctx, this.units);
+    return x.rank === 2 ? y : ops.reshape(y, [...x.shape.slice(0, -1), this.units]);
   }
 
   getConfig() {
-    const c: Record<string, unknown> = { ...this.baseConfig(), units: this.units, activation: this.activation, useBias: this.useBias };
-    const reg = getRegularizer(this.config.kernelRegularizer);
-    if (reg) c.kernelRegularizer = reg;
-    if (typeof this.config.kernelInitializer === 'string') c.kernelInitializer = this.config.kernelInitializer;
-    return c;
+    return { ...this.kernelLayerConfig(), units: this.units };
   }
 }
 
