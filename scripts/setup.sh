@@ -8,17 +8,19 @@ cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
+# chromium ships SwiftShader; libvulkan1 is the Vulkan loader Dawn opens
+# (chromium keeps a private copy that Dawn does not look for).
 install_chromium() {
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium libvulkan1 >/dev/null
 }
 
 npm ci --no-audit --no-fund
 
 # The browser test (test/browser.test.ts) drives /usr/bin/chromium, so it is
 # installed even where Dawn has a GPU of its own.
-if [ ! -x /usr/bin/chromium ]; then
-  echo "setup: installing Debian's chromium for the browser test"
+if [ ! -x /usr/bin/chromium ] || ! ldconfig -p | grep -q 'libvulkan\.so\.1'; then
+  echo "setup: installing Debian's chromium (browser test, SwiftShader) and the Vulkan loader"
   install_chromium
 fi
 
