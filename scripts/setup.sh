@@ -19,7 +19,7 @@ npm ci --no-audit --no-fund
 
 # The browser test (test/browser.test.ts) drives /usr/bin/chromium, so it is
 # installed even where Dawn has a GPU of its own.
-if [ ! -x /usr/bin/chromium ] || ! ldconfig -p | grep -q 'libvulkan\.so\.1'; then
+if [ ! -x /usr/bin/chromium ] || ! ldconfig -p | grep 'libvulkan\.so\.1' >/dev/null; then
   echo "setup: installing Debian's chromium (browser test, SwiftShader) and the Vulkan loader"
   install_chromium
 fi
