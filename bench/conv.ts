@@ -7,7 +7,7 @@
 // each forward and both backward passes (backprop to the input and to the
 // filter; maxPool2dGrad for pooling).
 //   npm run bench:conv
-//   options: --runs N  --warmup N  --cpu-batch B (the batch the CPU is timed at, default 8)  --quick
+//   options: --runs N  --warmup N  --cpu-batch B (the batch the CPU is timed at, default 32)  --quick
 //
 // GPU side: a compiled program whose only kernel is the op under test, its
 // operands held as parameters (resident on the GPU); one timed run is
@@ -43,7 +43,7 @@ const args = parseOptions();
 const quick = args.quick ?? false;
 const runs = Number(args.runs ?? (quick ? 3 : 7));
 const warmup = Number(args.warmup ?? 1);
-const cpuBatch = Number(args['cpu-batch'] ?? (quick ? 4 : 8));
+const cpuBatch = Number(args['cpu-batch'] ?? (quick ? 8 : 32));
 const BATCH = 128;
 if (!(runs >= 1) || !(warmup >= 0) || !Number.isInteger(cpuBatch) || cpuBatch < 1 || cpuBatch > BATCH) {
   console.error(usage);

@@ -17,7 +17,8 @@
 // zero, and skipped when they are for every pixel of the block.
 // Unrolled lines: a line holding `$p` is repeated for p = 0 .. PX-1, one
 // holding `$v` for v = 0 .. CV-1 (both: every pair), the index substituted
-// (unroll() in src/ops/conv.ts); {{PX}} and {{CV}} are the block sizes.
+// (unroll() in src/ops/conv.ts); {{PX}} and {{CV}} are the block sizes, {{W}}
+// loads the filter columns of group v (only those that exist when COUT < 4).
 // Conditions use `&`, never `&&`: a short-circuit operator is a branch, and
 // with every accumulator live across it SwiftShader took 15 s instead of
 // 0.5 s to compile this kernel (8 x 8 block).
@@ -89,7 +90,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       if (inside == 0.0) { continue; }
       var fo = u32(ky * KW + kx) * CIN * COUT;
       for (var ci = 0u; ci < CIN; ci++) {
-        let w$v = vec4f(f[fo + col$v.x], f[fo + col$v.y], f[fo + col$v.z], f[fo + col$v.w]);
+        let w$v = {{W}};
         let a$p = x[xo$p + ci] * m$p;
         acc$p_$v += a$p * w$v;
         fo += COUT;

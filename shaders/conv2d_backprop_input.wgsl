@@ -14,6 +14,7 @@
 // to zero, and skipped when they do for every pixel of the block.
 // Unrolled lines: a line holding `$p` is repeated for p = 0 .. PX-1, one
 // holding `$v` for v = 0 .. CV-1 (both: every pair), the index substituted.
+// {{W}} loads the filter columns of group v (only those that exist when CIN < 4).
 override N: u32;
 override H: u32;
 override W: u32;
@@ -83,7 +84,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       let fo = u32(ky * KW + kx) * CIN * COUT;
       let fr$v = row$v + vec4u(fo);
       for (var co = 0u; co < COUT; co++) {
-        let w$v = vec4f(f[fr$v.x + co], f[fr$v.y + co], f[fr$v.z + co], f[fr$v.w + co]);
+        let w$v = {{W}};
         let a$p = dy[go$p + co] * m$p;
         acc$p_$v += a$p * w$v;
       }

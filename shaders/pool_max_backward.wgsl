@@ -9,10 +9,17 @@
 //   grad       out = dx [N, H, W, C] from g = dy [N, OH, OW, C]: a gather,
 //              one thread per input unit, summing dy over the windows that
 //              contain the cell and pick it (no atomics, no scatter).
+//   grad_tiles the same dx when windows do not overlap (strides >= pool
+//              size): one thread per window and channel unit finds the
+//              largest cell once and writes its whole tile of dx, the
+//              window and the cells up to the next window (gaps between
+//              windows, rows and columns past the last window), so every
+//              cell of dx is written exactly once; 4x fewer loads than the
+//              gather for 2 x 2 windows.
 //   grad_grad  out [N, OH, OW, C] from g = ddx [N, H, W, C]: each window
 //              reads ddx at its largest cell (the adjoint of grad in dy).
-// Mapping: each thread computes PER consecutive units of out, thread index =
-// gid.x + gid.y * ROW; COUNT is the number of units of out.
+// Mapping: each thread computes PER consecutive units of out (grad_tiles:
+// of y), thread index = gid.x + gid.y * ROW; COUNT is their number.
 // Templated: {{TYPES}} declares alias T and alias TU (u32 or vec4u: one
 // index per channel) and fn pick(i: TU) -> T (g at index i, per channel).
 // Conditions are selects, not branches (see conv2d.wgsl on `&&`).
@@ -89,6 +96,35 @@ fn grad(@builtin(global_invocation_id) gid: vec3u) {
       }
     }
     out[i] = s;
+  }
+}
+
+/** Rows (or columns) [start, end) of the tile of window o: from its first cell to the next window's, the last to the edge. */
+fn tile(o: i32, stride: i32, pad: i32, outSize: i32, size: i32) -> vec2i {
+  return vec2i(max(o * stride - pad, 0), select(min((o + 1) * stride - pad, size), size, o == outSize - 1));
+}
+
+@compute @workgroup_size(64)
+fn grad_tiles(@builtin(global_invocation_id) gid: vec3u) {
+  let start = (gid.x + gid.y * ROW) * PER;
+  for (var k = 0u; k < PER; k++) {
+    let i = start + k;
+    if (i >= COUNT) { return; }
+    let c = i % CT;
+    let q = i / CT;
+    let ox = i32(q % u32(OW));
+    let oy = i32((q / u32(OW)) % u32(OH));
+    let base = (q / u32(OW * OH)) * u32(H * W) * CT + c;
+    let best = argmax(base, oy, ox);
+    let dy = g[i];
+    let rows = tile(oy, SH, PT, OH, H);
+    let cols = tile(ox, SW, PL, OW, W);
+    for (var iy = rows.x; iy < rows.y; iy++) {
+      for (var ix = cols.x; ix < cols.y; ix++) {
+        let j = base + u32(iy * W + ix) * CT;
+        out[j] = select(T(0.0), dy, best == TU(j));
+      }
+    }
   }
 }
 

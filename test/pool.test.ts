@@ -29,6 +29,10 @@ const cases: Case[] = [
   { x: [2, 13, 11, 4], opts: { poolSize: 3, strides: 2, padding: 'same' }, out: [2, 7, 6, 4] },
   { x: [2, 13, 11, 8], opts: { poolSize: 2 }, out: [2, 6, 5, 8], ties: true },
   { x: [2, 13, 11, 8], opts: { poolSize: [3, 2], strides: 1, padding: 'same' }, out: [2, 13, 11, 8] },
+  // Strides past the pool size: cells between windows get no gradient.
+  { x: [2, 13, 11, 4], opts: { poolSize: 2, strides: 3 }, out: [2, 4, 4, 4] },
+  { x: [2, 13, 11, 3], opts: { poolSize: [2, 3], strides: [3, 4], padding: 'same' }, out: [2, 5, 3, 3], ties: true },
+  { x: [2, 13, 11, 4], opts: { poolSize: 3, strides: 3, padding: 'same' }, out: [2, 5, 4, 4] },
 ];
 
 const describe = (c: Case) => `x ${JSON.stringify(c.x)} ${JSON.stringify(c.opts)}`;

@@ -86,6 +86,17 @@ function blocks(caps: KernelCaps, channels: number): { rows: number; groups: num
   return caps.matmul === 'register' ? { rows: 8, groups: Math.min(4, groups) } : { rows: 4, groups: 1 };
 }
 
+/**
+ * WGSL vec4 of four columns, `load('x')` .. `load('w')`; with fewer than 4
+ * channels in all (one column group) only those are loaded (on CPU drivers
+ * the duplicate loads of clamped columns cost more than the arithmetic).
+ */
+function columns(channels: number, load: (lane: string) => string): string {
+  const n = Math.min(channels, 4);
+  if (n === 1) return `vec4f(${load('x')})`;
+  return `vec4f(${['x', 'y', 'z', 'w'].map((c, k) => (k < n ? load(c) : '0.0')).join(', ')})`;
+}
+
 // ------------------------------------------------------------------ conv2d
 
 defineOp({
@@ -106,9 +117,10 @@ defineOp({
     const { rows, groups } = blocks(caps, g.outC);
     const cb = Math.ceil(g.outC / (4 * groups));
     const { workgroups, rowThreads } = linearGrid(Math.ceil((g.batch * g.outH * g.outW) / rows) * cb);
-    const shader = fill(unroll(conv2dWgsl, { p: rows, v: groups }), {
-      PX: rows, CV: groups, EPILOGUE: 'fn epilogue(v: f32, pixel: u32, channel: u32) -> f32 { return v; }',
-    });
+    const shader = unroll(fill(conv2dWgsl, {
+      PX: rows, CV: groups, W: columns(g.outC, (c) => `f[fo + col$v.${c}]`),
+      EPILOGUE: 'fn epilogue(v: f32, pixel: u32, channel: u32) -> f32 { return v; }',
+    }), { p: rows, v: groups });
     return {
       label: label('conv2d', g),
       shader,
@@ -143,7 +155,7 @@ defineOp({
     const { workgroups, rowThreads } = linearGrid(Math.ceil((g.batch * g.inH * g.inW) / rows) * cb);
     return {
       label: label('conv2dBackpropInput', g),
-      shader: fill(unroll(backpropInputWgsl, { p: rows, v: groups }), { PX: rows, CV: groups }),
+      shader: unroll(fill(backpropInputWgsl, { PX: rows, CV: groups, W: columns(g.inC, (c) => `f[fr$v.${c} + co]`) }), { p: rows, v: groups }),
       constants: { ...geometryConstants(g), KH: g.filterH, CB: cb, ROW: rowThreads },
       bindings: { dy: 0, f: 1, dx: 'out' },
       workgroups,

@@ -118,10 +118,12 @@ defineOp({
   grad: (g, node) => [null, maxPool2dGradGrad(node.inputs[0], g, optionsOf(node))],
   kernel: (node): KernelSpec => {
     const g = pool2dGeometry('maxPool2dGrad', node.shape, poolAttrs(node.attrs));
+    // Windows that do not overlap tile dx: one thread per window writes its tile (a quarter of the gather's loads for 2 x 2).
+    const tiles = g.strideH >= g.poolH && g.strideW >= g.poolW;
     return {
       label: label('maxPool2dGrad', g),
-      entryPoint: 'grad',
-      ...poolKernel(maxBackwardWgsl, g, node.size),
+      entryPoint: tiles ? 'grad_tiles' : 'grad',
+      ...poolKernel(maxBackwardWgsl, g, tiles ? node.inputs[1].size : node.size),
       bindings: { x: 0, g: 1, out: 'out' },
     };
   },
