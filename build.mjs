@@ -7,7 +7,7 @@
 //   node build.mjs --browser     + examples/mnist-browser -> dist/mnist-browser (index.html, main.js, main.css);
 //                                  --tests builds it too, for test/browser.test.ts
 import * as esbuild from 'esbuild';
-import { readdirSync, existsSync, statSync, mkdirSync, copyFileSync } from 'node:fs';
+import { readdirSync, existsSync, statSync, mkdirSync, copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 
@@ -38,6 +38,8 @@ const nodeBundle = (entryPoints, outdir, extra = {}) =>
   esbuild.build({ ...common, platform: 'node', entryPoints, outdir, external: nodeExternal, ...extra });
 
 if (args.has('--tests')) {
+  // A test file deleted from test/ must not keep running from an old bundle.
+  rmSync('dist/test', { recursive: true, force: true });
   jobs.push(nodeBundle(entries('test', (p, f) => (f.endsWith('.test.ts') ? [p] : [])), 'dist/test'));
 }
 if (args.has('--bench')) {
