@@ -106,15 +106,24 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
   const computing = sched.ops.filter((t) => !getOp(t.op).view);
   const stepOf = new Map<Tensor, number>(computing.map((t, i) => [t, i]));
   const keep = new Set<number>();
-  for (const t of [...outputEntries.map(([, t]) => t), ...grads, ...updates.map((u) => u.value)]) {
+  for (const t of [...outputEntries.map(([, t]) => t), ...updates.map((u) => u.value)]) {
     const s = stepOf.get(root(t));
     if (s !== undefined) keep.add(s);
   }
-  const mem = planMemory({
-    bytes: computing.map(bytesOf),
-    reads: computing.map((t) => t.inputs.map((i) => stepOf.get(root(i))).filter((s): s is number => s !== undefined)),
-    keep,
+  const reads = computing.map((t) => t.inputs.map((i) => stepOf.get(root(i))).filter((s): s is number => s !== undefined));
+  // Each optimizer update runs right after the last step that reads its
+  // parameter or produces its gradient, so the gradient's slot is free for
+  // the rest of the step instead of being held to the end.
+  const updateAfter = trainable.map((p, k) => {
+    let last = stepOf.get(root(grads[k])) ?? -1;
+    computing.forEach((t, i) => { if (t.inputs.some((x) => root(x) === p)) last = Math.max(last, i); });
+    return last;
   });
+  trainable.forEach((_, k) => {
+    const g = stepOf.get(root(grads[k]));
+    if (g !== undefined) reads[Math.max(updateAfter[k], g)].push(g);
+  });
+  const mem = planMemory({ bytes: computing.map(bytesOf), reads, keep });
 
   const storage = (t: Tensor): Storage => {
     const r = root(t);
@@ -128,30 +137,33 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
     }
   };
 
+  const optimizer = req.minimize?.optimizer;
+  const updateDispatch = (p: Tensor, k: number): PlannedDispatch => {
+    const opt = optimizer!;
+    const bytes = bytesOf(p);
+    const { workgroups, rowThreads } = linearGrid(p.size);
+    const buffers: Record<string, Storage> = {
+      param: { kind: 'param', tensor: p, bytes },
+      grad: storage(grads[k]),
+      h: { kind: 'uniform', bytes: uniformBytes(opt) },
+    };
+    opt.state.forEach((s, index) => { buffers[s.name] = { kind: 'state', param: p, index, bytes }; });
+    return { label: `${opt.name} '${p.name}'`, shader: optimizerShader(opt), entryPoint: 'main', constants: { N: p.size, ROW: rowThreads }, workgroups, buffers };
+  };
+  const updatesAt = new Map<number, number[]>();
+  trainable.forEach((_, k) => updatesAt.set(updateAfter[k], [...(updatesAt.get(updateAfter[k]) ?? []), k]));
+
   const dispatches: PlannedDispatch[] = [];
-  for (const node of computing) {
+  // Updates of parameters that no step reads (constant gradients) go first.
+  if (optimizer) for (const k of updatesAt.get(-1) ?? []) dispatches.push(updateDispatch(trainable[k], k));
+  computing.forEach((node, i) => {
     const def = getOp(node.op);
     if (!def.kernel) throw new SinapsisError(`compile: op '${node.op}' has no GPU kernel`);
     const specs = def.kernel(node, caps);
     for (const spec of Array.isArray(specs) ? specs : [specs]) dispatches.push(resolve(spec, node, storage));
-  }
-
-  // Optimizer updates run last: every read of a parameter (forward and backward) comes before its update.
-  const optimizer = req.minimize?.optimizer;
-  if (optimizer) {
-    const shader = optimizerShader(optimizer);
-    trainable.forEach((p, k) => {
-      const bytes = bytesOf(p);
-      const { workgroups, rowThreads } = linearGrid(p.size);
-      const buffers: Record<string, Storage> = {
-        param: { kind: 'param', tensor: p, bytes },
-        grad: storage(grads[k]),
-        h: { kind: 'uniform', bytes: uniformBytes(optimizer) },
-      };
-      optimizer.state.forEach((s, index) => { buffers[s.name] = { kind: 'state', param: p, index, bytes }; });
-      dispatches.push({ label: `${optimizer.name} '${p.name}'`, shader, entryPoint: 'main', constants: { N: p.size, ROW: rowThreads }, workgroups, buffers });
-    });
-  }
+    // Every read of a parameter (forward and backward) comes before its update.
+    if (optimizer) for (const k of updatesAt.get(i) ?? []) dispatches.push(updateDispatch(trainable[k], k));
+  });
 
   // State updates: copies into the target params, after every read of them.
   for (const u of updates) {
