@@ -56,6 +56,9 @@ export class Program {
   readonly store: ParamStore;
   private readonly ownsStore: boolean;
   private readonly stepUniform: GPUBuffer;
+  /** Host copies of the two uniforms, reused every run (no allocation in the training loop). */
+  private readonly stepValue = new Uint32Array(4);
+  private readonly uniformValues: Float32Array;
   /** Runs so far; kernels that need a per-step value (dropout's random stream) read it from the step uniform. */
   runs = 0;
 
@@ -63,6 +66,7 @@ export class Program {
     const gpu = device.gpu;
     this.store = store ?? new ParamStore(device);
     this.ownsStore = !store;
+    this.uniformValues = new Float32Array(plan.optimizer?.uniforms.length ?? 0);
     const make = (label: string, bytes: number, usage = STORAGE_USAGE()) => {
       const b = createBuffer(gpu, label, bytes, usage);
       this.owned.push(b);
@@ -178,10 +182,12 @@ export class Program {
     if (first) gpu.pushErrorScope('validation');
     for (const [buf, d] of data) writeFloats(gpu, buf, d);
     this.runs++;
-    this.device.gpu.queue.writeBuffer(this.stepUniform, 0, new Uint32Array([this.runs, 0, 0, 0]));
+    this.stepValue[0] = this.runs;
+    this.device.gpu.queue.writeBuffer(this.stepUniform, 0, this.stepValue);
     if (this.plan.optimizer) {
       this.step++;
-      writeFloats(gpu, this.uniform!, new Float32Array(this.plan.optimizer.uniformValues(this.step)));
+      this.uniformValues.set(this.plan.optimizer.uniformValues(this.step));
+      writeFloats(gpu, this.uniform!, this.uniformValues);
     }
     const enc = gpu.createCommandEncoder();
     const pass = enc.beginComputePass();
