@@ -4,6 +4,7 @@
 // optimizer reads it at every step, so the schedule needs no recompile.
 import { parseArgs } from 'node:util';
 import * as sn from '../../src/index.js';
+import { numberOption } from '../cli.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -25,11 +26,7 @@ if (args.help) {
   console.log('usage: npm run mnist -- [--model mlp|cnn] [--epochs 5] [--batch-size 32] [--hidden 128] [--dropout 0.2] [--lr 0.001] [--lr-decay 0.7] [--limit N] [--validation-split 0.1] [--save model.safetensors] [--seed 1]');
   process.exit(0);
 }
-const num = (name: string, v: string | undefined) => {
-  const n = Number(v);
-  if (v === undefined || !Number.isFinite(n)) throw new Error(`--${name} must be a number, got '${v}'`);
-  return n;
-};
+const num = numberOption;
 
 const device = await sn.createDevice();
 console.log(`device: ${device.info.vendor} ${device.info.architecture} (${device.info.description})`);

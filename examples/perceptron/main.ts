@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import * as sn from '../../src/index.js';
 import { GATES, INPUTS, trainGate, trainXorNetwork, type GateName } from './perceptron.js';
+import { numberOption } from '../cli.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -18,11 +19,7 @@ if (args.help) {
   console.log('usage: npm run example:perceptron -- [--lr 0.1] [--epochs 50] [--xor-epochs 2000] [--seed 4]');
   process.exit(0);
 }
-const num = (name: string, v: string | undefined) => {
-  const n = Number(v);
-  if (v === undefined || !Number.isFinite(n)) throw new Error(`--${name} must be a number, got '${v}'`);
-  return n;
-};
+const num = numberOption;
 const lr = num('lr', args.lr);
 const epochs = num('epochs', args.epochs);
 

@@ -17,6 +17,7 @@ import { dirname } from 'node:path';
 import * as sn from '../../src/index.js';
 import { DEFAULT_WIDTHS, evaluateGrid, exponentialDecay, samplePoints, trainPinn } from './pinn.js';
 import { diverging, sequential, writePanels } from './heatmap.js';
+import { numberOption } from '../cli.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -50,11 +51,7 @@ if (args.help) {
   ].join('\n'));
   process.exit(0);
 }
-const num = (name: string, v: string | undefined) => {
-  const n = Number(v);
-  if (v === undefined || !Number.isFinite(n)) throw new Error(`--${name} must be a number, got '${v}'`);
-  return n;
-};
+const num = numberOption;
 const steps = num('steps', args.steps);
 const lr0 = num('lr', args.lr);
 const lr1 = args['lr-final'] === undefined ? lr0 : num('lr-final', args['lr-final']);

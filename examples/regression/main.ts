@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import * as sn from '../../src/index.js';
 import { FEATURES, NOISE_STD, TARGETS, expectedGrades, standardize, trainRegression } from './regression.js';
+import { numberOption } from '../cli.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -20,11 +21,7 @@ if (args.help) {
   console.log('usage: npm run example:regression -- [--samples 500] [--epochs 200] [--batch-size 32] [--lr 0.01] [--patience 10] [--seed 42]');
   process.exit(0);
 }
-const num = (name: string, v: string | undefined) => {
-  const n = Number(v);
-  if (v === undefined || !Number.isFinite(n)) throw new Error(`--${name} must be a number, got '${v}'`);
-  return n;
-};
+const num = numberOption;
 
 const device = await sn.createDevice();
 console.log('training (one epoch = one pass over the training students; validation loss after each)...');
