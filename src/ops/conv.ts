@@ -14,7 +14,7 @@ import { checkShape, sameShape, type Shape } from '../graph/shape.js';
 import type { Attrs, Tensor } from '../graph/tensor.js';
 import * as cpu from '../cpu/conv.js';
 import type { Conv2dGeometry } from '../cpu/conv.js';
-import { MAX_WORKGROUPS_PER_DIM, fill, linearGrid, type KernelCaps, type KernelSpec } from './kernel.js';
+import { MAX_WORKGROUPS_PER_DIM, fill, linearGrid, unroll, type KernelCaps, type KernelSpec } from './kernel.js';
 import { apply, defineOp, scoped } from './registry.js';
 import { conv2dGeometry, pair, padding, type Pair, type Padding, type WindowAttrs } from './window.js';
 
@@ -55,22 +55,6 @@ function geometryConstants(g: Conv2dGeometry): Record<string, number> {
 }
 
 const label = (op: string, g: Conv2dGeometry) => `${op} ${g.filterH}x${g.filterW}`;
-
-/**
- * Expands the unrolled lines of a kernel template: a code line holding `$k`
- * for a key k of `counts` is repeated for k = 0 .. counts[k] - 1 with `$k`
- * replaced by the index (a line with several keys: every combination).
- * Comment lines are left alone. WGSL has no `$`, so a line left unexpanded
- * fails to compile.
- */
-export function unroll(template: string, counts: Readonly<Record<string, number>>): string {
-  const expand = (line: string): string[] => {
-    const key = Object.keys(counts).find((k) => line.includes(`$${k}`));
-    if (key === undefined) return [line];
-    return Array.from({ length: counts[key] }, (_, i) => line.split(`$${key}`).join(String(i))).flatMap(expand);
-  };
-  return template.split('\n').flatMap((line) => (line.trimStart().startsWith('//') ? [line] : expand(line))).join('\n');
-}
 
 /**
  * Register blocks: `rows` pixels (or filter rows) x `groups` groups of 4

@@ -75,6 +75,22 @@ export function fill(template: string, vars: Readonly<Record<string, string | nu
 }
 
 /**
+ * Expands the unrolled lines of a kernel template: a code line holding `$k`
+ * for a key k of `counts` is repeated for k = 0 .. counts[k] - 1 with `$k`
+ * replaced by the index (a line with several keys: every combination).
+ * Comment lines are left alone. WGSL has no `$`, so a line left unexpanded
+ * fails to compile.
+ */
+export function unroll(template: string, counts: Readonly<Record<string, number>>): string {
+  const expand = (line: string): string[] => {
+    const key = Object.keys(counts).find((k) => line.includes(`$${k}`));
+    if (key === undefined) return [line];
+    return Array.from({ length: counts[key] }, (_, i) => line.split(`$${key}`).join(String(i))).flatMap(expand);
+  };
+  return template.split('\n').flatMap((line) => (line.trimStart().startsWith('//') ? [line] : expand(line))).join('\n');
+}
+
+/**
  * WGSL function `fn name(i: u32) -> u32` mapping a flat index over `outShape`
  * to an element offset given per-dimension strides (0 for broadcast
  * dimensions). Dimensions that can be walked as one are merged first, so the
