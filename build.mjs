@@ -43,7 +43,10 @@ if (args.has('--tests')) {
   jobs.push(nodeBundle(entries('test', (p, f) => (f.endsWith('.test.ts') ? [p] : [])), 'dist/test'));
 }
 if (args.has('--bench')) {
-  jobs.push(nodeBundle(entries('bench', (p, f) => (f.endsWith('.ts') ? [p] : [])), 'dist/bench'));
+  // The peer engines of bench/train-peers.ts load from node_modules as they ship: their
+  // Node entry points find their own .wasm files and share one tfjs-core instance.
+  const peers = ['@tensorflow/*', '@jax-js/*'];
+  jobs.push(nodeBundle(entries('bench', (p, f) => (f.endsWith('.ts') ? [p] : [])), 'dist/bench', { external: [...nodeExternal, ...peers] }));
 }
 if (args.has('--examples')) {
   // A folder with an index.html is a browser page, built below, not a Node script.
