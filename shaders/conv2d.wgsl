@@ -19,6 +19,8 @@
 // holding `$v` for v = 0 .. CV-1 (both: every pair), the index substituted
 // (unroll() in src/ops/conv.ts); {{PX}} and {{CV}} are the block sizes, {{W}}
 // loads the filter columns of group v (only those that exist when COUT < 4).
+// {{EPILOGUE}} defines epilogue(v, i), applied to each value stored at flat
+// index i: the identity, or a fused elementwise chain such as bias + relu.
 // Conditions use `&`, never `&&`: a short-circuit operator is a branch, and
 // with every accumulator live across it SwiftShader took 15 s instead of
 // 0.5 s to compile this kernel (8 x 8 block).
@@ -54,7 +56,7 @@ const CV = {{CV}}u;
 /** Writes the channels col .. col + 3 of one output pixel that exist. */
 fn store(pixel: u32, col: u32, v: vec4f) {
   for (var j = 0u; j < 4u; j++) {
-    if (col + j < COUT) { y[pixel * COUT + col + j] = epilogue(v[j], pixel, col + j); }
+    if (col + j < COUT) { y[pixel * COUT + col + j] = epilogue(v[j], pixel * COUT + col + j); }
   }
 }
 

@@ -12,6 +12,8 @@
 // column and skip the out-of-range writes, so the inner loop has no branches.
 // Unrolled lines (unroll() in src/ops/kernel.ts): a line holding `$i` is
 // repeated for rows i = 0 .. R-1, `$v` for column groups v = 0 .. CV-1.
+// {{EPILOGUE}} defines epilogue(v, i), applied to each value stored at flat
+// index i: the identity, or a fused elementwise chain (src/ops/fused.ts).
 override M: u32;
 override N: u32;
 override K: u32;
@@ -35,7 +37,7 @@ const CV = {{CV}}u;
 fn store(z: u32, row: u32, col: u32, v: vec4f) {
   if (row >= M) { return; }
   for (var j = 0u; j < 4u; j++) {
-    if (col + j < N) { c[(z * M + row) * N + col + j] = epilogue(v[j], row, col + j); }
+    if (col + j < N) { c[(z * M + row) * N + col + j] = epilogue(v[j], (z * M + row) * N + col + j); }
   }
 }
 

@@ -3,6 +3,7 @@
 // Mapping: workgroup 16x16 threads covers a 64x64 tile of C, each thread a
 // 4x4 block; K is walked in steps of 16 through workgroup memory (each thread
 // stages 4 values of A and 4 of B per step, zero outside the matrices).
+// {{EPILOGUE}} defines epilogue(v, i) for the value stored at flat index i.
 override M: u32;
 override N: u32;
 override K: u32;
@@ -61,7 +62,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     for (var j = 0u; j < 4u; j++) {
       let col = tileCol + lid.x * 4u + j;
       if (col >= N) { break; }
-      c[(z * M + row) * N + col] = epilogue(acc[i][j], row, col);
+      c[(z * M + row) * N + col] = epilogue(acc[i][j], (z * M + row) * N + col);
     }
   }
 }

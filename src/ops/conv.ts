@@ -14,7 +14,7 @@ import { checkShape, sameShape, type Shape } from '../graph/shape.js';
 import type { Attrs, Tensor } from '../graph/tensor.js';
 import * as cpu from '../cpu/conv.js';
 import type { Conv2dGeometry } from '../cpu/conv.js';
-import { MAX_WORKGROUPS_PER_DIM, fill, linearGrid, unroll, type KernelCaps, type KernelSpec } from './kernel.js';
+import { MAX_WORKGROUPS_PER_DIM, epilogueParts, fill, linearGrid, unroll, type KernelCaps, type KernelSpec } from './kernel.js';
 import { apply, defineOp, scoped } from './registry.js';
 import { conv2dGeometry, pair, padding, type Pair, type Padding, type WindowAttrs } from './window.js';
 
@@ -95,21 +95,24 @@ defineOp({
     const o = optionsOf(node);
     return [conv2dBackpropInput(dy, f, x.shape, o), conv2dBackpropFilter(x, dy, f.shape, o)];
   },
-  kernel: (node, caps): KernelSpec => {
+  epilogue: true,
+  kernel: (node, caps, fused): KernelSpec => {
     const [x, f] = node.inputs;
     const g = conv2dGeometry('conv2d', x.shape, f.shape, windowAttrs(node.attrs));
+    const { wgsl: epilogue, extraBindings, suffix } = epilogueParts(fused, 3);
     const { rows, groups } = blocks(caps, g.outC);
     const cb = Math.ceil(g.outC / (4 * groups));
     const { workgroups, rowThreads } = linearGrid(Math.ceil((g.batch * g.outH * g.outW) / rows) * cb);
     const shader = unroll(fill(conv2dWgsl, {
       PX: rows, CV: groups, W: columns(g.outC, (c) => `f[fo + col$v.${c}]`),
-      EPILOGUE: 'fn epilogue(v: f32, pixel: u32, channel: u32) -> f32 { return v; }',
+      EPILOGUE: epilogue,
     }), { p: rows, v: groups });
     return {
-      label: label('conv2d', g),
+      label: label('conv2d', g) + suffix,
       shader,
       constants: { ...geometryConstants(g), KH: g.filterH, CB: cb, ROW: rowThreads },
       bindings: { x: 0, f: 1, y: 'out' },
+      extraBindings,
       workgroups,
     };
   },

@@ -33,7 +33,10 @@ const unaryTable: Record<string, UnaryRow> = {
   sign: { wgsl: () => 'sign(x)', cpu: (x) => Math.sign(x), grad: null },
   // step(x) = 1 for x > 0, else 0: the perceptron's activation and relu's derivative.
   step: { wgsl: () => 'select(0.0, 1.0, x > 0.0)', cpu: (x) => (x > 0 ? 1 : 0), grad: null },
-  relu: { wgsl: () => 'max(x, 0.0)', cpu: (x) => Math.max(x, 0), grad: (dy, x) => mul(dy, step(x)) },
+  // The gradient reads the output (y > 0 exactly where x > 0), so the
+  // pre-activation need not outlive the relu and its producer (a bias add)
+  // can be fused into it.
+  relu: { wgsl: () => 'max(x, 0.0)', cpu: (x) => Math.max(x, 0), grad: (dy, _x, y) => mul(dy, step(y)) },
   // Written in the form that cannot overflow for either sign of x.
   sigmoid: {
     wgsl: () => 'select(exp(x) / (1.0 + exp(x)), 1.0 / (1.0 + exp(-x)), x >= 0.0)',
@@ -129,6 +132,7 @@ for (const [name, row] of Object.entries(unaryTable)) {
     },
     cpu: ([x], [xs], outShape, attrs) => unaryMap(x, xs, outShape, (v) => row.cpu(v, attrs)),
     grad: row.grad ? (dy, node) => [row.grad!(dy, node.inputs[0], node, node.attrs)] : undefined,
+    elementwise: (node) => row.wgsl(node.attrs),
     kernel: (node): KernelSpec => {
       const [x] = node.inputs;
       const { workgroups, rowThreads } = elementwiseGrid(node.size);
@@ -155,6 +159,7 @@ for (const [name, row] of Object.entries(binaryTable)) {
           return [ga && sumTo(ga, a.shape), gb && sumTo(gb, b.shape)];
         }
       : undefined,
+    elementwise: () => row.wgsl,
     kernel: (node): KernelSpec => {
       const [a, b] = node.inputs;
       const { workgroups, rowThreads } = elementwiseGrid(node.size);

@@ -1,6 +1,7 @@
 // What an op hands the planner to run on the GPU, and the small helpers the
 // op files use to specialise WGSL templates for static shapes.
 import type { Shape } from '../graph/shape.js';
+import type { Tensor } from '../graph/tensor.js';
 
 /** Adapter traits that pick kernel variants. */
 export interface KernelCaps {
@@ -23,7 +24,34 @@ export interface KernelSpec {
   readonly constants?: Readonly<Record<string, number>>;
   /** WGSL variable name -> input index of the node, or 'out' for its output, or 'uniforms' for the step uniform buffer. */
   readonly bindings: Readonly<Record<string, number | 'out' | 'uniforms'>>;
+  /** Further operands bound by WGSL variable name: an epilogue's tensors (see Epilogue). */
+  readonly extraBindings?: Readonly<Record<string, Tensor>>;
   readonly workgroups: readonly [number, number, number];
+}
+
+/**
+ * Elementwise work fused into the store of a kernel that declares
+ * `epilogue: true` (matmul, conv2d): the kernel writes epilogue(v, i)
+ * instead of v, where i is the flat index of the output element. The
+ * planner builds it from a chain of elementwise ops (bias add, activation)
+ * that only this output feeds, so the chain costs no dispatch and no
+ * intermediate buffer.
+ */
+export interface Epilogue {
+  /** WGSL: storage declarations of the operands from @binding(first) on, and fn epilogue(v: f32, i: u32) -> f32. */
+  wgsl(firstBinding: number): string;
+  /** The operands' WGSL variable names -> tensors. */
+  readonly operands: Readonly<Record<string, Tensor>>;
+  /** The fused ops, for labels ('add+relu'). */
+  readonly label: string;
+}
+
+export const IDENTITY_EPILOGUE = 'fn epilogue(v: f32, i: u32) -> f32 { return v; }';
+
+/** The epilogue's WGSL and bindings for a kernel whose own bindings end before `firstBinding`. */
+export function epilogueParts(epilogue: Epilogue | undefined, firstBinding: number): { wgsl: string; extraBindings?: Readonly<Record<string, Tensor>>; suffix: string } {
+  if (!epilogue) return { wgsl: IDENTITY_EPILOGUE, suffix: '' };
+  return { wgsl: epilogue.wgsl(firstBinding), extraBindings: epilogue.operands, suffix: `+${epilogue.label}` };
 }
 
 export const MAX_WORKGROUPS_PER_DIM = 65535;

@@ -7,7 +7,7 @@ import { ShapeError, fmtShape } from '../errors.js';
 import { broadcastShapes, sameShape, sizeOf } from '../graph/shape.js';
 import type { Tensor } from '../graph/tensor.js';
 import { matmul as cpuMatmul } from '../cpu/matmul.js';
-import { fill, unroll, type KernelCaps, type KernelSpec } from './kernel.js';
+import { epilogueParts, fill, unroll, type Epilogue, type KernelCaps, type KernelSpec } from './kernel.js';
 import { apply, defineOp, scoped } from './registry.js';
 import { broadcastTo } from './elementwise.js';
 import { sumTo } from './reduce.js';
@@ -53,10 +53,11 @@ defineOp({
     else { da = matmul(b, dy, { transposeA: true, transposeB: true }); db = matmul(dy, a, { transposeA: true, transposeB: true }); }
     return [sumTo(da, a.shape), sumTo(db, b.shape)];
   },
-  kernel: (node, caps) => matmulKernel(node, caps),
+  kernel: (node, caps, epilogue) => matmulKernel(node, caps, epilogue),
+  epilogue: true,
 });
 
-function matmulKernel(node: Tensor, caps: KernelCaps): KernelSpec {
+function matmulKernel(node: Tensor, caps: KernelCaps, fused?: Epilogue): KernelSpec {
   const [a, b] = node.inputs;
   const [tA, tB] = flags(node);
   const { m, k, n, batch } = dims(a.shape, b.shape, tA, tB);
@@ -68,11 +69,11 @@ function matmulKernel(node: Tensor, caps: KernelCaps): KernelSpec {
     A_Z: batchA === 1 ? 0 : m * k, A_I: tA ? 1 : k, A_P: tA ? m : 1,
     B_Z: batchB === 1 ? 0 : k * n, B_P: tB ? 1 : n, B_J: tB ? k : 1,
   };
-  const epilogue = 'fn epilogue(v: f32, row: u32, col: u32) -> f32 { return v; }';
-  const label = `matmul_${caps.matmul}${tA ? '_tA' : ''}${tB ? '_tB' : ''}`;
+  const { wgsl: epilogue, extraBindings, suffix } = epilogueParts(fused, 3);
+  const label = `matmul_${caps.matmul}${tA ? '_tA' : ''}${tB ? '_tB' : ''}${suffix}`;
   const bindings = { a: 0, b: 1, c: 'out' } as const;
   if (caps.matmul === 'tiled') {
-    return { label, shader: fill(tiledWgsl, { EPILOGUE: epilogue }), constants, bindings, workgroups: [Math.ceil(n / 64), Math.ceil(m / 64), z] };
+    return { label, shader: fill(tiledWgsl, { EPILOGUE: epilogue }), constants, bindings, extraBindings, workgroups: [Math.ceil(n / 64), Math.ceil(m / 64), z] };
   }
   const { rows, groups } = registerBlock(n);
   return {
@@ -80,6 +81,7 @@ function matmulKernel(node: Tensor, caps: KernelCaps): KernelSpec {
     shader: unroll(fill(registerWgsl, { EPILOGUE: epilogue, R: rows, CV: groups }), { i: rows, v: groups }),
     constants,
     bindings,
+    extraBindings,
     workgroups: [Math.ceil(n / (8 * 4 * groups)), Math.ceil(m / (8 * rows)), z],
   };
 }

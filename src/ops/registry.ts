@@ -5,7 +5,7 @@ import { ShapeError, SinapsisError } from '../errors.js';
 import type { Graph } from '../graph/graph.js';
 import type { Shape } from '../graph/shape.js';
 import type { Attrs, Tensor } from '../graph/tensor.js';
-import type { KernelCaps, KernelSpec } from './kernel.js';
+import type { Epilogue, KernelCaps, KernelSpec } from './kernel.js';
 
 export interface OpDef {
   readonly name: string;
@@ -19,8 +19,19 @@ export interface OpDef {
    * Built from graph ops only.
    */
   grad?(dy: Tensor, node: Tensor): (Tensor | null)[];
-  /** GPU kernel(s) computing the output from the inputs. Absent for views. */
-  kernel?(node: Tensor, caps: KernelCaps): KernelSpec | KernelSpec[];
+  /**
+   * GPU kernel(s) computing the output from the inputs. Absent for views.
+   * Ops with `epilogue: true` return one kernel and apply `epilogue` to
+   * every value they store.
+   */
+  kernel?(node: Tensor, caps: KernelCaps, epilogue?: Epilogue): KernelSpec | KernelSpec[];
+  /** The kernel accepts an epilogue: the planner may fuse a following elementwise chain into it. */
+  readonly epilogue?: boolean;
+  /**
+   * Elementwise ops: the WGSL expression of one output element in `x`
+   * (unary) or `a` and `b` (binary). The planner fuses chains of these.
+   */
+  elementwise?(node: Tensor): string;
   /** A view reinterprets its only input's buffer (reshape): no kernel, no copy. */
   readonly view?: boolean;
   /** Ops whose output is random or has side effects must not be merged by CSE. */

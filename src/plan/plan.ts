@@ -8,6 +8,8 @@ import type { KernelCaps, KernelSpec } from '../ops/kernel.js';
 import { getOp } from '../ops/registry.js';
 import { elementwiseGrid, fill, linearGrid } from '../ops/kernel.js';
 import unaryWgsl from '../../shaders/unary.wgsl';
+import { chainEpilogue, chainKernel, chainOperands, type Chain } from '../ops/fused.js';
+import { fuse } from './fusion.js';
 import { planMemory } from './memory.js';
 import { schedule } from './schedule.js';
 import type { OptimizerSpec } from './optimizer.js';
@@ -103,20 +105,37 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
     while (r.kind === 'op' && getOp(r.op).view && !sched.folded.has(r)) r = canon(r.inputs[0]);
     return r;
   };
-  const computing = sched.ops.filter((t) => !getOp(t.op).view);
+  // Fusion: elementwise chains become one dispatch, or the epilogue of the
+  // matmul/conv2d they start from. Outputs, gradients (the optimizer reads
+  // them) and state-update values keep their own buffers.
+  const pinned = new Set<Tensor>([...outputEntries.map(([, t]) => root(t)), ...grads.map(root), ...updates.map((u) => root(u.value))]);
+  const scalar = (t: Tensor): number | undefined => {
+    const v = sched.folded.get(t) ?? (t.kind === 'const' ? graph.constValues.get(t) : undefined);
+    return v && v.length === 1 ? v[0] : undefined;
+  };
+  const chainOf = (members: readonly Tensor[], head: Tensor | undefined): Chain => ({ members, head, root, scalar });
+  const fusion = fuse(sched.ops.filter((t) => !getOp(t.op).view), root, pinned, (members, head) => chainOperands(chainOf(members, head)));
+  const computing = sched.ops.filter((t) => !getOp(t.op).view && !fusion.absorbed.has(t));
+  const unfusedBytes = sched.ops.filter((t) => !getOp(t.op).view).reduce((s, t) => s + bytesOf(t), 0);
   const stepOf = new Map<Tensor, number>(computing.map((t, i) => [t, i]));
+  /** The storage roots a step reads: a fused step reads its chain's operands and its head's inputs. */
+  const readsOf = (t: Tensor): Tensor[] => {
+    const group = fusion.groups.get(t);
+    if (!group) return t.inputs.map(root);
+    return [...chainOperands(chainOf(group.members, group.head)), ...(group.head?.inputs.map(root) ?? [])];
+  };
   const keep = new Set<number>();
   for (const t of [...outputEntries.map(([, t]) => t), ...updates.map((u) => u.value)]) {
     const s = stepOf.get(root(t));
     if (s !== undefined) keep.add(s);
   }
-  const reads = computing.map((t) => t.inputs.map((i) => stepOf.get(root(i))).filter((s): s is number => s !== undefined));
+  const reads = computing.map((t) => readsOf(t).map((r) => stepOf.get(r)).filter((s): s is number => s !== undefined));
   // Each optimizer update runs right after the last step that reads its
   // parameter or produces its gradient, so the gradient's slot is free for
   // the rest of the step instead of being held to the end.
   const updateAfter = trainable.map((p, k) => {
     let last = stepOf.get(root(grads[k])) ?? -1;
-    computing.forEach((t, i) => { if (t.inputs.some((x) => root(x) === p)) last = Math.max(last, i); });
+    computing.forEach((t, i) => { if (readsOf(t).includes(p)) last = Math.max(last, i); });
     return last;
   });
   trainable.forEach((_, k) => {
@@ -157,10 +176,14 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
   // Updates of parameters that no step reads (constant gradients) go first.
   if (optimizer) for (const k of updatesAt.get(-1) ?? []) dispatches.push(updateDispatch(trainable[k], k));
   computing.forEach((node, i) => {
-    const def = getOp(node.op);
-    if (!def.kernel) throw new SinapsisError(`compile: op '${node.op}' has no GPU kernel`);
-    const specs = def.kernel(node, caps);
-    for (const spec of Array.isArray(specs) ? specs : [specs]) dispatches.push(resolve(spec, node, storage));
+    const group = fusion.groups.get(node);
+    const kernelNode = group?.head ?? node;
+    const def = getOp(kernelNode.op);
+    if (!def.kernel) throw new SinapsisError(`compile: op '${kernelNode.op}' has no GPU kernel`);
+    const specs = !group ? def.kernel(node, caps)
+      : group.head ? def.kernel(group.head, caps, chainEpilogue(chainOf(group.members, group.head)))
+      : chainKernel(chainOf(group.members, undefined));
+    for (const spec of Array.isArray(specs) ? specs : [specs]) dispatches.push(resolve(spec, kernelNode, node, storage));
     // Every read of a parameter (forward and backward) comes before its update.
     if (optimizer) for (const k of updatesAt.get(i) ?? []) dispatches.push(updateDispatch(trainable[k], k));
   });
@@ -200,18 +223,21 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
     trainable,
     optimizer,
     uniformFields: optimizer?.uniforms ?? [],
-    memory: { plannedBytes: mem.plannedBytes, naiveBytes: mem.naiveBytes, buffers: mem.slotBytes.length, persistentBytes },
+    // Naive: what running the graph op by op would allocate, one buffer per op output (fused ones included).
+    memory: { plannedBytes: mem.plannedBytes, naiveBytes: unfusedBytes, buffers: mem.slotBytes.length, persistentBytes },
     cseMerged: sched.merged,
   };
 }
 
-function resolve(spec: KernelSpec, node: Tensor, storage: (t: Tensor) => Storage): PlannedDispatch {
+/** Binds a kernel of `node` whose result goes to the storage of `out` (another node when an epilogue was fused into it). */
+function resolve(spec: KernelSpec, node: Tensor, out: Tensor, storage: (t: Tensor) => Storage): PlannedDispatch {
   const buffers: Record<string, Storage> = {};
   for (const [name, ref] of Object.entries(spec.bindings)) {
-    if (ref === 'out') buffers[name] = storage(node);
+    if (ref === 'out') buffers[name] = storage(out);
     else if (ref === 'uniforms') buffers[name] = { kind: 'step', bytes: 16 };
     else buffers[name] = storage(node.inputs[ref]);
   }
+  for (const [name, t] of Object.entries(spec.extraBindings ?? {})) buffers[name] = storage(t);
   return {
     label: spec.label,
     shader: spec.shader,

@@ -1,0 +1,28 @@
+// A fused chain of elementwise ops (src/ops/fused.ts), out[i] = chain(i).
+// Layout: flat f32 arrays. Bindings: the chain's operands e0, e1, ... (read,
+// each with its own broadcast index fn index_eK), then out (write).
+// Mapping: as unary.wgsl, each thread maps PER consecutive elements,
+// thread index = gid.x + gid.y * ROW.
+// Templated: {{OPERANDS}} declares the operands, {{HELPERS}} their index
+// functions and one function per op of the chain; {{BODY}} computes the
+// chain's values for element i in graph order, {{RESULT}} names the last.
+override WG: u32 = 64;
+override N: u32;
+override ROW: u32;
+override PER: u32 = 4u;
+
+{{OPERANDS}}
+@group(0) @binding({{OUT}}) var<storage, read_write> out: array<f32>;
+
+{{HELPERS}}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let first = (gid.x + gid.y * ROW) * PER;
+  for (var k = 0u; k < PER; k++) {
+    let i = first + k;
+    if (i >= N) { return; }
+{{BODY}}
+    out[i] = {{RESULT}};
+  }
+}

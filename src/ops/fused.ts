@@ -1,0 +1,88 @@
+// WGSL for a fused elementwise chain (see src/plan/fusion.ts): as a kernel of
+// its own, or as the epilogue of the matmul/conv2d it starts from. Each
+// member becomes a small function holding its op's expression (the same
+// table entry its single-op kernel uses), called in graph order; operands
+// outside the chain are read through their own broadcast index, scalar
+// constants are written in as literals.
+import fusedWgsl from '../../shaders/fused.wgsl';
+import { broadcastStrides } from '../graph/shape.js';
+import type { Tensor } from '../graph/tensor.js';
+import { elementwiseGrid, fill, indexFn, lit, type Epilogue, type KernelSpec } from './kernel.js';
+import { getOp } from './registry.js';
+
+export interface Chain {
+  /** Elementwise nodes in graph order, the last one's value is the result. */
+  readonly members: readonly Tensor[];
+  /** The node whose value the chain starts from when it is an epilogue (read as `v`). */
+  readonly head?: Tensor;
+  /** Storage root of a tensor (views resolved). */
+  root(t: Tensor): Tensor;
+  /** The value of a one-element constant, if the tensor is one. */
+  scalar(t: Tensor): number | undefined;
+}
+
+interface Operand { name: string; tensor: Tensor; index: string }
+
+function compile(chain: Chain) {
+  const { members, head, root, scalar } = chain;
+  const inChain = new Set(members);
+  const operands: Operand[] = [];
+  const byKey = new Map<string, Operand>();
+  const out = members[members.length - 1];
+  const fns: string[] = [];
+  const lines: string[] = [];
+  for (const m of members) {
+    const def = getOp(m.op);
+    const params = m.inputs.length === 1 ? ['x'] : ['a', 'b'];
+    fns.push(`fn op${m.id}(${params.map((p) => `${p}: f32`).join(', ')}) -> f32 { return ${def.elementwise!(m)}; }`);
+    const args = m.inputs.map((i) => {
+      const r = root(i);
+      if (inChain.has(r)) return `t${r.id}`;
+      if (r === head) return 'v';
+      const s = scalar(r);
+      if (s !== undefined) return lit(s);
+      const key = `${r.id}:${i.shape.join(',')}`;
+      let op = byKey.get(key);
+      if (!op) {
+        const name = `e${operands.length}`;
+        op = { name, tensor: r, index: indexFn(`index_${name}`, out.shape, broadcastStrides(i.shape, out.shape)) };
+        byKey.set(key, op);
+        operands.push(op);
+      }
+      return `${op.name}[index_${op.name}(i)]`;
+    });
+    lines.push(`  let t${m.id} = op${m.id}(${args.join(', ')});`);
+  }
+  const decls = (first: number) => operands.map((o, k) => `@group(0) @binding(${first + k}) var<storage, read> ${o.name}: array<f32>;`).join('\n');
+  const helpers = [...operands.map((o) => o.index), ...fns].join('\n');
+  return { operands, decls, helpers, body: lines.join('\n'), result: `t${out.id}`, label: members.map((m) => m.op).join('+') };
+}
+
+/** The tensors a chain binds (for the planner's operand limit and liveness). */
+export function chainOperands(chain: Chain): Tensor[] {
+  return compile(chain).operands.map((o) => o.tensor);
+}
+
+export function chainEpilogue(chain: Chain): Epilogue {
+  const c = compile(chain);
+  return {
+    wgsl: (first) => `${c.decls(first)}\n${c.helpers}\nfn epilogue(v: f32, i: u32) -> f32 {\n${c.body}\n  return ${c.result};\n}`,
+    operands: Object.fromEntries(c.operands.map((o) => [o.name, o.tensor])),
+    label: c.label,
+  };
+}
+
+/** The chain as one kernel writing the last member's output. */
+export function chainKernel(chain: Chain): KernelSpec {
+  const c = compile(chain);
+  const out = chain.members[chain.members.length - 1];
+  const { workgroups, rowThreads } = elementwiseGrid(out.size);
+  return {
+    label: c.label,
+    shader: fill(fusedWgsl, { OPERANDS: c.decls(0), OUT: c.operands.length, HELPERS: c.helpers, BODY: c.body, RESULT: c.result }),
+    constants: { N: out.size, ROW: rowThreads },
+    bindings: { out: 'out' },
+    extraBindings: Object.fromEntries(c.operands.map((o) => [o.name, o.tensor])),
+    workgroups,
+  };
+}
