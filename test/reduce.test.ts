@@ -105,6 +105,33 @@ for (const kind of ['sum', 'mean', 'max'] as Kind[]) {
   }
 }
 
+// Long reductions over leading axes into few outputs (a conv bias gradient) run as two passes.
+for (const kind of ['sum', 'mean', 'max'] as Kind[]) {
+  test(`${kind} of [2, 37, 65, 5] over the leading axes runs in two passes (65 x 74 chunks) and matches the CPU`, async () => {
+    const g = sn.graph();
+    const x = g.input('x', [2, 37, 65, 5]);
+    const y = reducers[kind](x, { axis: [0, 1, 2], keepDims: true });
+    const prog = await sn.compile(await device(), g, { outputs: { y } });
+    const shapes = prog.plan.dispatches.map((d) => `${d.label} -> [${d.node!.shape.join(', ')}]`);
+    prog.dispose();
+    const op = kind === 'max' ? 'max' : 'sum';
+    assert.equal(shapes.slice(0, 2), [`${op} -> [74, 5]`, `${op} -> [5]`]);
+    assert.equal(y.shape, [1, 1, 1, 5]);
+    await compareToCpu({ y }, { x: uniform([2, 37, 65, 5], new Rng(9), -1, 1) }, { tol: tolFor(kind, 4810) });
+  });
+}
+
+test('a long leading-axes sum whose length is prime stays one pass', async () => {
+  const g = sn.graph();
+  const x = g.input('x', [4099, 3]);
+  const y = ops.sum(x, { axis: 0 });
+  const prog = await sn.compile(await device(), g, { outputs: { y } });
+  const labels = prog.plan.dispatches.map((d) => d.label);
+  prog.dispose();
+  assert.equal(labels, ['sum_wg']);
+  await compareToCpu({ y }, { x: uniform([4099, 3], new Rng(10), -1, 1) }, { tol: tolFor('sum', 4099) });
+});
+
 test('long sum of a known ramp: sum(1..3000) = 4501500, mean = 1500.5', async () => {
   const g = sn.graph();
   const x = g.input('x', [3000]);
