@@ -1,7 +1,7 @@
 // Kernel micro-benchmarks: each engine kernel against its CPU reference
 // (src/cpu), in one table.
-//   npm run bench:kernels                  full run (several minutes on SwiftShader)
-//   npm run bench:kernels -- --quick       batch 32, fewer sizes and runs (about a minute)
+//   npm run bench:kernels                  full run (about 5 minutes on SwiftShader)
+//   npm run bench:kernels -- --quick       batch 32, fewer sizes and runs (under a minute)
 //   options: --only GROUP[,GROUP]  (matmul, conv, pool, softmax, elementwise; repeatable)
 //            --runs N  --warmup N  --cpu-budget MS  --batch B
 //

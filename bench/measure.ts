@@ -18,7 +18,7 @@ export interface Settings {
 
 /** One table row's cells, after the group column. */
 export type Row = string[];
-export const ROW_HEADER = ['set', 'case', 'operands / m x k x n', 'GPU ms', 'CPU ms', 'CPU runs', 'speedup', 'GPU rate', 'CPU rate', 'unit', 'err', 'GPU dispatches'];
+export const ROW_HEADER = ['set', 'case', 'shape', 'GPU ms', 'CPU ms', 'CPU runs', 'speedup', 'GPU rate', 'CPU rate', 'unit', 'err', 'GPU dispatches'];
 
 /** A compiled program over resident parameters: one timed GPU run is run() without readback, then sync(). */
 const gpuRun = (prog: sn.Program) => async () => {
@@ -26,8 +26,8 @@ const gpuRun = (prog: sn.Program) => async () => {
   await prog.sync();
 };
 
-/** A rate: two decimals, or two significant digits below 1 (a tiny case's GB/s is not 0.00). */
-const fmtRate = (x: number) => (!Number.isFinite(x) ? '-' : x >= 1 ? x.toFixed(2) : x.toPrecision(2));
+/** A rate: two decimals, or two significant digits below 0.1 (a tiny case's GB/s is not 0.00). */
+const fmtRate = (x: number) => (!Number.isFinite(x) ? '-' : x >= 0.1 ? x.toFixed(2) : x.toPrecision(2));
 
 function timed<T>(f: () => T): [T, number] {
   const t0 = performance.now();
