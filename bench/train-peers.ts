@@ -44,6 +44,9 @@
 //   dispatches   compute dispatches one step records.
 //   memory       intermediates in the planner's pooled buffers (planned) vs one
 //                buffer per intermediate tensor (naive), from prog.memory.
+//   loss         the first step's loss and the last timed step's, a check that
+//                every engine trains (all repeat one batch). sinapsis' host-time
+//                runs train too, so it has taken about twice the steps by then.
 // An engine that cannot build or train a model gets 'cannot run: <reason>'.
 // SwiftShader shares the two cores with everything else on the machine:
 // compare figures within one run only; the 1-minute load average is sampled
@@ -238,7 +241,8 @@ for (const key of args.models) {
     const st = ours.trainer as SinapsisTrainer;
     console.log(
       `sinapsis: host ms = JavaScript per step until submit (min ${fmtMs(Math.min(...ours.host))}); memory: intermediates pooled vs one buffer each ` +
-        `(${fmtNum(st.naiveBytes / st.plannedBytes)}x), plus ${fmtBytes(st.persistentBytes)} persistent (weights, Adam state)`,
+        `(${fmtNum(st.naiveBytes / st.plannedBytes)}x), plus ${fmtBytes(st.persistentBytes)} persistent (weights, Adam state); ` +
+        `its last loss comes after ${1 + warmup + 2 * steps} steps (its host-time runs train too), the peers' after ${1 + warmup + steps}`,
     );
   }
   console.log(`1-minute load average during the rounds: ${fmtNum(Math.min(...loads))}-${fmtNum(Math.max(...loads))}`);
