@@ -232,6 +232,29 @@ test('fit trains on a last partial batch: n = 10, batchSize 4 gives batches of 4
   }
 });
 
+test('pipelined fit (no batch callback: each batch is submitted before the previous loss is read) matches batch-by-batch fit exactly', async () => {
+  const x = randomTensor([10, 3], 3);
+  const y = randomTensor([10, 2], 4);
+  const run = async (callbacks: sn.callbacks.Callback[]) => {
+    const model = sn.sequential([sn.layers.dense({ units: 4, activation: 'tanh', inputShape: [3], seed: 5, name: 'h' }), sn.layers.dense({ units: 2, seed: 6, name: 'o' })]);
+    model.compile({ device, optimizer: sn.optimizers.adam({ learningRate: 0.05 }), loss: 'mse' });
+    try {
+      // Batches of 4, 4, 2: two compiled programs take turns, so the optimizer step must carry across them.
+      const h = await model.fit(x, y, { epochs: 3, batchSize: 4, shuffle: true, seed: 7, verbose: 0, callbacks });
+      return { loss: h.history.loss, weights: await model.getWeights() };
+    } finally {
+      model.dispose();
+    }
+  };
+  const batches: number[] = [];
+  const piped = await run([]);
+  const stepped = await run([{ onBatchEnd: (b) => { batches.push(b); } }]);
+  assert.equal(batches, [0, 1, 2, 0, 1, 2, 0, 1, 2]);
+  assert.equal(piped.loss, stepped.loss);
+  for (const [name, w] of Object.entries(stepped.weights)) assert.equal([...piped.weights[name].data], [...w.data], name);
+  assert.ok(piped.loss[2] < piped.loss[0], `loss falls: ${piped.loss.join(', ')}`);
+});
+
 test('evaluate over n not divisible by its batch equals the mean loss computed on the host from predict()', async () => {
   const n = 10;
   const x = randomTensor([n, 5], 3);

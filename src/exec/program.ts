@@ -1,8 +1,9 @@
 // The executor. A Program owns the GPU side of one plan: persistent buffers
 // (inputs, parameters, constants, optimizer state), the pooled slot buffers,
-// one bind group per dispatch and a staging buffer per output, all created
-// once. run() writes the inputs, records every dispatch into one command
-// buffer, submits once and reads back only what the caller asks for.
+// one bind group per dispatch and two staging buffers per output, all
+// created once. run() writes the inputs, records every dispatch into one
+// command buffer, submits once and reads back only what the caller asks for;
+// the next run may be submitted before that readback is done.
 import { DeviceError, InputError, SinapsisError, fmtShape } from '../errors.js';
 import type { Device } from '../device.js';
 import { HostTensor } from '../graph/host-tensor.js';
@@ -44,7 +45,14 @@ export class Program {
   private readonly constBuffers = new Map<Tensor, GPUBuffer>();
   private readonly stateBuffers = new Map<Tensor, GPUBuffer[]>();
   private readonly uniform: GPUBuffer | undefined;
-  private readonly staging = new Map<string, GPUBuffer>();
+  /**
+   * Two sets of readback buffers, used by turns: a run can be recorded and
+   * submitted while the previous run's results are still being mapped.
+   */
+  private readonly staging: [Map<string, GPUBuffer>, Map<string, GPUBuffer>] = [new Map(), new Map()];
+  /** The readback in flight on each staging set. */
+  private readonly reading: [Promise<unknown>, Promise<unknown>] = [Promise.resolve(), Promise.resolve()];
+  private nextStaging = 0;
   private recorded: Recorded[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
@@ -92,7 +100,7 @@ export class Program {
     }
     this.stepUniform = make('step uniform', 16, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
     for (const [name, s] of Object.entries(plan.outputs)) {
-      this.staging.set(name, make(`readback '${name}'`, s.bytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST));
+      for (const set of this.staging) set.set(name, make(`readback '${name}'`, s.bytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST));
     }
   }
 
@@ -153,13 +161,28 @@ export class Program {
 
   /** Runs one step. Resolves to the requested outputs as HostTensors; with minimize, also applies one optimizer step. */
   run(inputs: Record<string, InputValue> = {}, options: RunOptions = {}): Promise<Record<string, HostTensor>> {
-    // Runs are serialised: they share staging buffers and the step counter.
-    const result = this.queue.then(() => this.runNow(inputs, options));
-    this.queue = result.catch(() => undefined);
-    return result;
+    return this.submit(inputs, options).then((s) => s.results);
   }
 
-  private async runNow(inputs: Record<string, InputValue>, options: RunOptions): Promise<Record<string, HostTensor>> {
+  /**
+   * Like run(), but resolves as soon as the step is submitted (its inputs
+   * copied, the optimizer step counted), to its results still on their way
+   * back. A training loop can then prepare and submit the next step before
+   * reading this one's loss, so the GPU does not wait for the host.
+   */
+  async submit(inputs: Record<string, InputValue> = {}, options: RunOptions = {}): Promise<{ results: Promise<Record<string, HostTensor>> }> {
+    // Submissions are serialised (they share the input buffers and the step
+    // counter); readbacks are not.
+    const submitted = this.queue.then(() => this.submitNow(inputs, options));
+    this.queue = submitted.catch(() => undefined);
+    const { read, staging } = await submitted;
+    const results = this.readBack(read, staging);
+    // Handled here so that a caller who never awaits a failed readback does not crash the process; awaiting it still throws.
+    results.catch(() => undefined);
+    return { results };
+  }
+
+  private async submitNow(inputs: Record<string, InputValue>, options: RunOptions): Promise<{ read: readonly string[]; staging: number }> {
     if (this.disposed) throw new SinapsisError('run: this program was disposed');
     this.device.assertAlive('run');
     const gpu = this.device.gpu;
@@ -197,9 +220,13 @@ export class Program {
       pass.dispatchWorkgroups(r.workgroups[0], r.workgroups[1], r.workgroups[2]);
     }
     pass.end();
+    const staging = this.nextStaging;
+    this.nextStaging = 1 - staging;
+    // The run before the previous one used these readback buffers: they must be unmapped again.
+    if (read.length) await this.reading[staging];
     for (const name of read) {
       const s = this.plan.outputs[name];
-      enc.copyBufferToBuffer(this.buffer(s), 0, this.staging.get(name)!, 0, Math.ceil(s.bytes / 4) * 4);
+      enc.copyBufferToBuffer(this.buffer(s), 0, this.staging[staging].get(name)!, 0, Math.ceil(s.bytes / 4) * 4);
     }
     gpu.queue.submit([enc.finish()]);
     if (first) {
@@ -207,20 +234,26 @@ export class Program {
       const err = await gpu.popErrorScope();
       if (err) throw new DeviceError(`run: the GPU rejected the step: ${err.message}`);
     }
-    return this.readBack(read);
+    return { read, staging };
   }
 
-  private async readBack(names: readonly string[]): Promise<Record<string, HostTensor>> {
+  private readBack(names: readonly string[], staging: number): Promise<Record<string, HostTensor>> {
+    const result = this.mapAndCopy(names, this.staging[staging]);
+    this.reading[staging] = result.catch(() => undefined);
+    return result;
+  }
+
+  private async mapAndCopy(names: readonly string[], staging: Map<string, GPUBuffer>): Promise<Record<string, HostTensor>> {
     const out: Record<string, HostTensor> = {};
     try {
-      await Promise.all(names.map((n) => this.staging.get(n)!.mapAsync(GPUMapMode.READ)));
+      await Promise.all(names.map((n) => staging.get(n)!.mapAsync(GPUMapMode.READ)));
     } catch (e) {
       this.device.assertAlive('run');
       throw new DeviceError(`run: reading results back failed: ${(e as Error).message}`);
     }
     for (const name of names) {
       const s = this.plan.outputs[name];
-      const buf = this.staging.get(name)!;
+      const buf = staging.get(name)!;
       const values = new Float32Array(buf.getMappedRange(0, Math.ceil(s.bytes / 4) * 4).slice(0));
       buf.unmap();
       out[name] = new HostTensor(values.length === s.bytes / 4 ? values : values.subarray(0, s.bytes / 4), this.outputShape(name));
@@ -235,6 +268,7 @@ export class Program {
   /** Waits until the GPU has finished everything submitted so far. */
   async sync(): Promise<void> {
     await this.queue;
+    await Promise.all(this.reading);
     await this.device.gpu.queue.onSubmittedWorkDone();
   }
 

@@ -49,6 +49,13 @@ type Data = HostTensor | number[] | number[][] | Float32Array;
 
 const DEFAULT_EVAL_BATCH = 128;
 
+/** A training batch on the GPU whose loss has not been read yet. */
+interface SubmittedBatch {
+  results: Promise<Record<string, HostTensor>>;
+  count: number;
+  step: number;
+}
+
 function asTensor(v: Data, what: string): HostTensor {
   if (v instanceof HostTensor) return v;
   if (Array.isArray(v) || v instanceof Float32Array) return tensor(v);
@@ -236,6 +243,10 @@ export class Model implements TrainingModel {
     const xBuf = new Float32Array(rows * xRow);
     const yBuf = new Float32Array(rows * yRow);
     const history: History = { epoch: [], history: {} };
+    // A callback of the caller's that watches single batches may stop training
+    // after any of them, so batches then run one at a time; otherwise each
+    // batch is submitted before the previous batch's loss is read back.
+    const pipelined = !(options.callbacks ?? []).some((cb) => cb.onBatchEnd);
     this.stopTraining = false;
     for (const cb of callbacks) await cb.onTrainBegin?.();
 
@@ -245,14 +256,8 @@ export class Model implements TrainingModel {
       const order = options.shuffle === false ? Uint32Array.from({ length: n }, (_, i) => i) : shuffledIndices(n, rand);
       const sums: Record<string, number> = { loss: 0 };
       let seen = 0;
-      let step = 0;
-      for (const { start, count } of batches(n, rows)) {
-        const prog = await this.program('train', count);
-        const xb = gatherRows(x, order, start, count, xBuf);
-        const yb = gatherRows(y.shape.length === 1 ? new HostTensor(y.data, [n, 1]) : y, order, start, count, yBuf);
-        prog.step = this.optimizerStep;
-        const out = await prog.run({ x: xb.data, y: yb.data });
-        this.optimizerStep = prog.step;
+      const finish = async ({ results, count, step }: SubmittedBatch) => {
+        const out = await results;
         const batchLoss = out.loss.data[0];
         if (!Number.isFinite(batchLoss)) {
           this.stopTraining = true;
@@ -263,10 +268,28 @@ export class Model implements TrainingModel {
         seen += count;
         const batchLogs: Logs = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / seen]));
         for (const cb of callbacks) await cb.onBatchEnd?.(step, batchLogs);
+      };
+      let pending: SubmittedBatch | undefined;
+      let step = 0;
+      for (const { start, count } of batches(n, rows)) {
+        const prog = await this.program('train', count);
+        const xb = gatherRows(x, order, start, count, xBuf);
+        const yb = gatherRows(y.shape.length === 1 ? new HostTensor(y.data, [n, 1]) : y, order, start, count, yBuf);
+        prog.step = this.optimizerStep;
+        const { results } = await prog.submit({ x: xb.data, y: yb.data });
+        this.optimizerStep = prog.step;
+        // Pipelined: this batch is on the GPU while the previous one's loss is read and the next batch is gathered.
+        if (pending) await finish(pending);
+        pending = { results, count, step };
+        if (!pipelined) {
+          await finish(pending);
+          pending = undefined;
+        }
         step++;
         // As Keras: a callback that sets stopTraining stops the run after this batch.
         if (this.stopTraining) break;
       }
+      if (pending) await finish(pending);
       logs = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / seen]));
       if (validation) {
         const v = await this.evaluate(validation[0], validation[1]);
@@ -295,16 +318,24 @@ export class Model implements TrainingModel {
     let penalty = 0;
     const xb = new Float32Array(rows * xRow);
     const yb = new Float32Array(rows * yRow);
+    const add = async (results: Promise<Record<string, HostTensor>>) => {
+      const out = await results;
+      sums.loss += out.loss.data[0];
+      if (out.penalty) penalty = out.penalty.data[0];
+      for (const m of c.metrics) sums[m] = (sums[m] ?? 0) + out[m].data[0];
+    };
+    let pending: Promise<Record<string, HostTensor>> | undefined;
     for (const { start, count } of batches(n, rows)) {
       // The last batch is padded: its extra rows repeat stale data and are masked out.
       xb.set(x.data.subarray(start * xRow, (start + count) * xRow));
       yb.set(y.data.subarray(start * yRow, (start + count) * yRow));
       mask.fill(1, 0, count).fill(0, count);
-      const out = await prog.run({ x: xb, y: yb, mask });
-      sums.loss += out.loss.data[0];
-      if (out.penalty) penalty = out.penalty.data[0];
-      for (const m of c.metrics) sums[m] = (sums[m] ?? 0) + out[m].data[0];
+      // Each batch is submitted before the previous one's sums are read, so the GPU does not wait for the host.
+      const { results } = await prog.submit({ x: xb, y: yb, mask });
+      if (pending) await add(pending);
+      pending = results;
     }
+    if (pending) await add(pending);
     const result: Record<string, number> = {};
     for (const [k, v] of Object.entries(sums)) result[k] = v / n;
     result.loss += penalty;
@@ -322,11 +353,17 @@ export class Model implements TrainingModel {
     const outRow = sizeOf(this.outputShape);
     const out = new Float32Array(n * outRow);
     const xb = new Float32Array(rows * xRow);
+    const store = async ({ results, start, count }: { results: Promise<Record<string, HostTensor>>; start: number; count: number }) => {
+      out.set((await results).pred.data.subarray(0, count * outRow), start * outRow);
+    };
+    let pending: { results: Promise<Record<string, HostTensor>>; start: number; count: number } | undefined;
     for (const { start, count } of batches(n, rows)) {
       xb.set(x.data.subarray(start * xRow, (start + count) * xRow));
-      const r = await prog.run({ x: xb });
-      out.set(r.pred.data.subarray(0, count * outRow), start * outRow);
+      const { results } = await prog.submit({ x: xb });
+      if (pending) await store(pending);
+      pending = { results, start, count };
     }
+    if (pending) await store(pending);
     return new HostTensor(out, [n, ...this.outputShape]);
   }
 
