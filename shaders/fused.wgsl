@@ -1,8 +1,11 @@
-// A fused chain of elementwise ops (src/ops/fused.ts), out[i] = chain(i).
-// Layout: flat f32 arrays. Bindings: the chain's operands e0, e1, ... (read,
-// each with its own broadcast index fn index_eK), then out (write).
-// Mapping: as unary.wgsl, each thread maps PER consecutive elements,
-// thread index = gid.x + gid.y * ROW.
+// The elementwise template (src/ops/fused.ts): a chain of elementwise ops
+// fused by the planner, one op on its own (a chain of one), or a copy through
+// an index map (transpose, slice); out[i] = chain(i).
+// Layout: flat f32 arrays. Bindings: the operands e0, e1, ... (read, each
+// with its own broadcast index fn index_eK), then out (write).
+// Mapping: each thread maps PER consecutive elements (per-thread overhead
+// dominates on CPU drivers), thread index = gid.x + gid.y * ROW (2-D
+// dispatch so large tensors stay under 65535 workgroups per dimension).
 // Templated: {{OPERANDS}} declares the operands, {{HELPERS}} their index
 // functions and one function per op of the chain; {{BODY}} computes the
 // chain's values for element i in graph order, {{RESULT}} names the last.

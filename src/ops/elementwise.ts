@@ -1,13 +1,13 @@
 // The elementwise family: one table row per op, stating side by side its WGSL
-// expression, its CPU reference and its gradient rule. One unary and one
-// binary WGSL template serve every row.
-import unaryWgsl from '../../shaders/unary.wgsl';
-import binaryWgsl from '../../shaders/binary.wgsl';
+// expression, its CPU reference and its gradient rule. Every row runs through
+// the fused-chain template (src/ops/fused.ts): alone as a chain of one, or
+// fused with its neighbours by the planner.
 import { ShapeError, fmtShape } from '../errors.js';
 import { broadcastShapes, broadcastStrides, checkShape, sameShape, type Shape } from '../graph/shape.js';
 import type { Attrs, Tensor } from '../graph/tensor.js';
 import { binaryMap, unaryMap } from '../cpu/elementwise.js';
-import { elementwiseGrid, fill, indexFn, lit, type KernelSpec } from './kernel.js';
+import { lit, type KernelSpec } from './kernel.js';
+import { singleOpKernel } from './fused.js';
 import { apply, defineOp } from './registry.js';
 import { sumTo } from './reduce.js';
 
@@ -133,17 +133,7 @@ for (const [name, row] of Object.entries(unaryTable)) {
     cpu: ([x], [xs], outShape, attrs) => unaryMap(x, xs, outShape, (v) => row.cpu(v, attrs)),
     grad: row.grad ? (dy, node) => [row.grad!(dy, node.inputs[0], node, node.attrs)] : undefined,
     elementwise: (node) => row.wgsl(node.attrs),
-    kernel: (node): KernelSpec => {
-      const [x] = node.inputs;
-      const { workgroups, rowThreads } = elementwiseGrid(node.size);
-      return {
-        label: name,
-        shader: fill(unaryWgsl, { EXPR: row.wgsl(node.attrs), INDEX_X: indexFn('index_x', node.shape, broadcastStrides(x.shape, node.shape)) }),
-        constants: { N: node.size, ROW: rowThreads },
-        bindings: { x_buf: 0, out: 'out' },
-        workgroups,
-      };
-    },
+    kernel: (node): KernelSpec => singleOpKernel(node),
   });
 }
 
@@ -160,21 +150,7 @@ for (const [name, row] of Object.entries(binaryTable)) {
         }
       : undefined,
     elementwise: () => row.wgsl,
-    kernel: (node): KernelSpec => {
-      const [a, b] = node.inputs;
-      const { workgroups, rowThreads } = elementwiseGrid(node.size);
-      return {
-        label: name,
-        shader: fill(binaryWgsl, {
-          EXPR: row.wgsl,
-          INDEX_A: indexFn('index_a', node.shape, broadcastStrides(a.shape, node.shape)),
-          INDEX_B: indexFn('index_b', node.shape, broadcastStrides(b.shape, node.shape)),
-        }),
-        constants: { N: node.size, ROW: rowThreads },
-        bindings: { a_buf: 0, b_buf: 1, out: 'out' },
-        workgroups,
-      };
-    },
+    kernel: (node): KernelSpec => singleOpKernel(node),
   });
 }
 

@@ -72,6 +72,20 @@ export function chainEpilogue(chain: Chain): Epilogue {
   };
 }
 
+/**
+ * A copy through an index map, out[i] = e0[index_e0(i)] (transpose, slice,
+ * state updates): the chain template with no op. `indexSource` defines
+ * fn index_e0(i: u32) -> u32.
+ */
+export function copyShader(indexSource: string): string {
+  return fill(fusedWgsl, { OPERANDS: '@group(0) @binding(0) var<storage, read> e0: array<f32>;', OUT: 1, HELPERS: indexSource, BODY: '', RESULT: 'e0[index_e0(i)]' });
+}
+
+/** One elementwise op on its own: a chain of one, its operands all bound (nothing inlined). */
+export function singleOpKernel(node: Tensor): KernelSpec {
+  return chainKernel({ members: [node], root: (t) => t, scalar: () => undefined });
+}
+
 /** The chain as one kernel writing the last member's output. */
 export function chainKernel(chain: Chain): KernelSpec {
   const c = compile(chain);

@@ -1,5 +1,4 @@
 // Data movement: reshape (a view: no kernel), transpose, slice, pad, concat.
-import unaryWgsl from '../../shaders/unary.wgsl';
 import padWgsl from '../../shaders/pad.wgsl';
 import copyIntoWgsl from '../../shaders/copy_into.wgsl';
 import { ShapeError, fmtShape } from '../errors.js';
@@ -8,6 +7,7 @@ import type { Attrs, Tensor } from '../graph/tensor.js';
 import * as cpu from '../cpu/shape-ops.js';
 import { elementwiseGrid, fill, indexFn, linearGrid, type KernelSpec } from './kernel.js';
 import { apply, defineOp } from './registry.js';
+import { copyShader } from './fused.js';
 
 const nums = (attrs: Attrs, key: string) => attrs[key] as number[];
 
@@ -36,14 +36,14 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   return apply('reshape', [x], { shape: wanted });
 }
 
-/** A gather kernel: out[i] = x[index_x(i)], the unary template with the identity expression. */
+/** A gather kernel: out[i] = x[index_e0(i)], the copy template of src/ops/fused.ts. */
 function gatherKernel(label: string, node: Tensor, indexSource: string): KernelSpec {
   const { workgroups, rowThreads } = elementwiseGrid(node.size);
   return {
     label,
-    shader: fill(unaryWgsl, { EXPR: 'x', INDEX_X: indexSource }),
+    shader: copyShader(indexSource),
     constants: { N: node.size, ROW: rowThreads },
-    bindings: { x_buf: 0, out: 'out' },
+    bindings: { e0: 0, out: 'out' },
     workgroups,
   };
 }
@@ -59,7 +59,7 @@ defineOp({
   },
   kernel: (node) => {
     const inStrides = stridesOf(node.inputs[0].shape);
-    return gatherKernel('transpose', node, indexFn('index_x', node.shape, nums(node.attrs, 'perm').map((p) => inStrides[p])));
+    return gatherKernel('transpose', node, indexFn('index_e0', node.shape, nums(node.attrs, 'perm').map((p) => inStrides[p])));
   },
 });
 
@@ -88,7 +88,7 @@ defineOp({
     const x = node.inputs[0];
     const inStrides = stridesOf(x.shape);
     const start = nums(node.attrs, 'begin').reduce((s, b, d) => s + b * inStrides[d], 0);
-    const index = `${indexFn('index_inner', node.shape, inStrides)}\nfn index_x(i: u32) -> u32 { return index_inner(i) + ${start}u; }`;
+    const index = `${indexFn('index_inner', node.shape, inStrides)}\nfn index_e0(i: u32) -> u32 { return index_inner(i) + ${start}u; }`;
     return gatherKernel('slice', node, index);
   },
 });

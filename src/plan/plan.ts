@@ -6,9 +6,8 @@ import type { Graph } from '../graph/graph.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { KernelCaps, KernelSpec } from '../ops/kernel.js';
 import { getOp } from '../ops/registry.js';
-import { elementwiseGrid, fill, linearGrid } from '../ops/kernel.js';
-import unaryWgsl from '../../shaders/unary.wgsl';
-import { chainEpilogue, chainKernel, chainOperands, type Chain } from '../ops/fused.js';
+import { elementwiseGrid, linearGrid } from '../ops/kernel.js';
+import { chainEpilogue, chainKernel, chainOperands, copyShader, type Chain } from '../ops/fused.js';
 import { fuse } from './fusion.js';
 import { planMemory } from './memory.js';
 import { schedule } from './schedule.js';
@@ -193,11 +192,11 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
     const { workgroups, rowThreads } = elementwiseGrid(u.param.size);
     dispatches.push({
       label: `update '${u.param.name}'`,
-      shader: fill(unaryWgsl, { EXPR: 'x', INDEX_X: 'fn index_x(i: u32) -> u32 { return i; }' }),
+      shader: copyShader('fn index_e0(i: u32) -> u32 { return i; }'),
       entryPoint: 'main',
       constants: { N: u.param.size, ROW: rowThreads },
       workgroups,
-      buffers: { x_buf: storage(u.value), out: { kind: 'param', tensor: u.param, bytes: bytesOf(u.param) } },
+      buffers: { e0: storage(u.value), out: { kind: 'param', tensor: u.param, bytes: bytesOf(u.param) } },
     });
   }
 
