@@ -2,11 +2,14 @@
 // Bindings: param (read_write), grad (read), one read_write array per
 // optimizer state (named by the optimizer: m, v, ...), h: the step uniform
 // (learning rate, step-dependent factors), shared by every update of a step
-// so schedules need no recompile. Mapping: one thread per element,
-// index = gid.x + gid.y * ROW.
+// so schedules need no recompile. Mapping: each thread updates PER
+// consecutive elements (per-thread overhead dominates on CPU drivers: on
+// SwiftShader one element per thread took 3.5 ms for Adam on 100K weights),
+// thread index = gid.x + gid.y * ROW.
 override WG: u32 = 64;
 override N: u32;
 override ROW: u32;
+override PER: u32 = 4u;
 
 struct Hyper {
 {{FIELDS}}
@@ -19,10 +22,13 @@ struct Hyper {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let i = gid.x + gid.y * ROW;
-  if (i >= N) { return; }
-  let g = grad[i];
-  var p = param[i];
-  {{UPDATE}}
-  param[i] = p;
+  let first = (gid.x + gid.y * ROW) * PER;
+  for (var k = 0u; k < PER; k++) {
+    let i = first + k;
+    if (i >= N) { return; }
+    let g = grad[i];
+    var p = param[i];
+    {{UPDATE}}
+    param[i] = p;
+  }
 }

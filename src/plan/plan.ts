@@ -6,7 +6,7 @@ import type { Graph } from '../graph/graph.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { KernelCaps, KernelSpec } from '../ops/kernel.js';
 import { getOp } from '../ops/registry.js';
-import { elementwiseGrid, linearGrid } from '../ops/kernel.js';
+import { elementwiseGrid } from '../ops/kernel.js';
 import { chainEpilogue, chainKernel, chainOperands, copyShader, type Chain } from '../ops/fused.js';
 import { fuse } from './fusion.js';
 import { planMemory } from './memory.js';
@@ -159,7 +159,7 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
   const updateDispatch = (p: Tensor, k: number): PlannedDispatch => {
     const opt = optimizer!;
     const bytes = bytesOf(p);
-    const { workgroups, rowThreads } = linearGrid(p.size);
+    const { workgroups, rowThreads } = elementwiseGrid(p.size);
     const buffers: Record<string, Storage> = {
       param: { kind: 'param', tensor: p, bytes },
       grad: storage(grads[k]),
