@@ -21,7 +21,10 @@
 // Mapping: each thread computes PER consecutive units of out (grad_tiles:
 // of y), thread index = gid.x + gid.y * ROW; COUNT is their number.
 // Templated: {{TYPES}} declares alias T and alias TU (u32 or vec4u: one
-// index per channel) and fn pick(i: TU) -> T (g at index i, per channel).
+// index per channel) and fn pick(i: TU) -> T (g at index i, per channel);
+// {{EPILOGUE}} defines epilogue(v, i) for the value stored at flat index i
+// (the identity, or a fused elementwise chain such as relu's backward) and
+// {{EPI}} fn epi(v: T, unit: u32) -> T applying it to each lane of a unit.
 // Conditions are selects, not branches (see conv2d.wgsl on `&&`).
 override H: i32;
 override W: i32;
@@ -45,6 +48,9 @@ override PER: u32 = 4u;
 @group(0) @binding(2) var<storage, read_write> out: array<T>;
 
 {{PICK}}
+
+{{EPILOGUE}}
+{{EPI}}
 
 /** Index into x of the largest cell of window (oy, ox), per channel, in the plane starting at `base` (image n, channel unit c). */
 fn argmax(base: u32, oy: i32, ox: i32) -> TU {
@@ -95,7 +101,7 @@ fn grad(@builtin(global_invocation_id) gid: vec3u) {
         s += select(T(0.0), dy, argmax(base, oy, ox) == TU(i));
       }
     }
-    out[i] = s;
+    out[i] = epi(s, i);
   }
 }
 
@@ -122,7 +128,7 @@ fn grad_tiles(@builtin(global_invocation_id) gid: vec3u) {
     for (var iy = rows.x; iy < rows.y; iy++) {
       for (var ix = cols.x; ix < cols.y; ix++) {
         let j = base + u32(iy * W + ix) * CT;
-        out[j] = select(T(0.0), dy, best == TU(j));
+        out[j] = epi(select(T(0.0), dy, best == TU(j)), j);
       }
     }
   }
@@ -139,6 +145,6 @@ fn grad_grad(@builtin(global_invocation_id) gid: vec3u) {
     let ox = i32(q % u32(OW));
     let oy = i32((q / u32(OW)) % u32(OH));
     let n = q / u32(OW * OH);
-    out[i] = pick(argmax(n * u32(H * W) * CT + c, oy, ox));
+    out[i] = epi(pick(argmax(n * u32(H * W) * CT + c, oy, ox)), i);
   }
 }

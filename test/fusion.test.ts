@@ -61,6 +61,21 @@ for (const [family, getDevice] of [['register', device], ['tiled', tiledDevice]]
   });
 }
 
+for (const [channels, pool, stride] of [[8, 2, 2], [3, 2, 2], [4, 3, 1]] as const) {
+  test(`relu backward runs in the max-pool backward kernel (${channels} channels, pool ${pool}, stride ${stride}) and dx matches the CPU`, async () => {
+    const g = sn.graph();
+    const x = g.input('x', [2, 7, 9, channels]);
+    const r = ops.relu(x.sub(0.1));
+    const p = ops.maxPool2d(r, { poolSize: pool, strides: stride });
+    const w = g.input('w', p.shape);
+    const [dx] = g.grad(p.mul(w).sum(), [x]);
+    const l = await labels({ dx }, await device());
+    assert.ok(l.includes(`maxPool2dGrad ${pool}x${pool}+step+mul`), l.join(', '));
+    const rng = new Rng(13 + channels);
+    await compareToCpu({ dx }, { x: uniform([2, 7, 9, channels], rng), w: uniform(p.shape, rng) }, { tol: GRAPH });
+  });
+}
+
 test('elementwise chain: one kernel for a diamond with broadcast operands and literal scalars', async () => {
   const g = sn.graph();
   const x = g.input('x', [5, 7]);

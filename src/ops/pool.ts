@@ -15,7 +15,7 @@ import { checkShape, sameShape, type Shape } from '../graph/shape.js';
 import type { Attrs, Tensor } from '../graph/tensor.js';
 import * as cpu from '../cpu/pool.js';
 import type { Pool2dGeometry } from '../cpu/pool.js';
-import { fill, linearGrid, type KernelSpec } from './kernel.js';
+import { epilogueParts, fill, linearGrid, type Epilogue, type KernelSpec } from './kernel.js';
 import { apply, defineOp, scoped } from './registry.js';
 import { pair, padding, pool2dGeometry, type Pair, type Padding, type PoolAttrs } from './window.js';
 
@@ -60,6 +60,15 @@ function units(g: Pool2dGeometry): { lanes: number; types: Record<string, string
         },
       }
     : { lanes: 1, types: { TYPES: 'alias T = f32;\nalias TU = u32;', PICK: 'fn pick(i: u32) -> f32 { return g[i]; }' } };
+}
+
+/** The epilogue of the max-pooling backward template, applied to each lane of a unit of `lanes` channels. */
+function unitEpilogue(lanes: number, fused: Epilogue | undefined): { extra: Record<string, string>; extraBindings?: Readonly<Record<string, Tensor>>; suffix: string } {
+  const { wgsl, extraBindings, suffix } = epilogueParts(fused, 3);
+  const epi = lanes === 4
+    ? 'fn epi(v: vec4f, u: u32) -> vec4f { return vec4f(epilogue(v.x, 4u * u), epilogue(v.y, 4u * u + 1u), epilogue(v.z, 4u * u + 2u), epilogue(v.w, 4u * u + 3u)); }'
+    : 'fn epi(v: f32, u: u32) -> f32 { return epilogue(v, u); }';
+  return { extra: { EPILOGUE: wgsl, EPI: epi }, extraBindings, suffix };
 }
 
 /** Template values, override constants and grid of a pooling kernel writing `count` values, PER = 4 units per thread. */
@@ -116,15 +125,19 @@ defineOp({
   },
   cpu: ([x, dy], [xs], _o, attrs) => cpu.maxPool2dGrad(x, dy, pool2dGeometry('maxPool2dGrad', xs, poolAttrs(attrs))),
   grad: (g, node) => [null, maxPool2dGradGrad(node.inputs[0], g, optionsOf(node))],
-  kernel: (node): KernelSpec => {
+  // The activation's backward that usually follows (relu: dy * step(y)) runs in this kernel's store.
+  epilogue: true,
+  kernel: (node, _caps, fused): KernelSpec => {
     const g = pool2dGeometry('maxPool2dGrad', node.shape, poolAttrs(node.attrs));
     // Windows that do not overlap tile dx: one thread per window writes its tile (a quarter of the gather's loads for 2 x 2).
     const tiles = g.strideH >= g.poolH && g.strideW >= g.poolW;
+    const { extra, extraBindings, suffix } = unitEpilogue(units(g).lanes, fused);
     return {
-      label: label('maxPool2dGrad', g),
+      label: label('maxPool2dGrad', g) + suffix,
       entryPoint: tiles ? 'grad_tiles' : 'grad',
-      ...poolKernel(maxBackwardWgsl, g, tiles ? node.inputs[1].size : node.size),
+      ...poolKernel(maxBackwardWgsl, g, tiles ? node.inputs[1].size : node.size, extra),
       bindings: { x: 0, g: 1, out: 'out' },
+      extraBindings,
     };
   },
 });
@@ -142,7 +155,7 @@ defineOp({
     return {
       label: label('maxPool2dGradGrad', g),
       entryPoint: 'grad_grad',
-      ...poolKernel(maxBackwardWgsl, g, node.size),
+      ...poolKernel(maxBackwardWgsl, g, node.size, unitEpilogue(units(g).lanes, undefined).extra),
       bindings: { x: 0, g: 1, out: 'out' },
     };
   },
