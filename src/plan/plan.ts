@@ -117,12 +117,12 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
   const computing = sched.ops.filter((t) => !getOp(t.op).view && !fusion.absorbed.has(t));
   const unfusedBytes = sched.ops.filter((t) => !getOp(t.op).view).reduce((s, t) => s + bytesOf(t), 0);
   const stepOf = new Map<Tensor, number>(computing.map((t, i) => [t, i]));
-  /** The storage roots a step reads: a fused step reads its chain's operands and its head's inputs. */
-  const readsOf = (t: Tensor): Tensor[] => {
+  /** The storage roots each step reads: a fused step reads its chain's operands and its head's inputs. */
+  const stepReads = new Map(computing.map((t) => {
     const group = fusion.groups.get(t);
-    if (!group) return t.inputs.map(root);
-    return [...chainOperands(chainOf(group.members, group.head)), ...(group.head?.inputs.map(root) ?? [])];
-  };
+    return [t, group ? [...chainOperands(chainOf(group.members, group.head)), ...(group.head?.inputs.map(root) ?? [])] : t.inputs.map(root)];
+  }));
+  const readsOf = (t: Tensor): Tensor[] => stepReads.get(t)!;
   const keep = new Set<number>();
   for (const t of [...outputEntries.map(([, t]) => t), ...updates.map((u) => u.value)]) {
     const s = stepOf.get(root(t));
