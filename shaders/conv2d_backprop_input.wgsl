@@ -91,5 +91,11 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     }
   }
 
-  if (p0 + $pu < pixels) { store(p0 + $pu, ci0 + 4u * $vu, acc$p_$v); }
+  // One store loop rather than PX * CV unrolled stores: as fast, and SwiftShader
+  // compiled the kernel 2.3-3.5x faster (each store inlines the epilogue).
+  var accs: array<vec4f, PX * CV>;
+  accs[$p * CV + $v] = acc$p_$v;
+  for (var k = 0u; k < PX * CV; k++) {
+    if (p0 + k / CV < pixels) { store(p0 + k / CV, ci0 + 4u * (k % CV), accs[k]); }
+  }
 }

@@ -58,5 +58,11 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     let a$i = a[ar$i + pa];
     acc$i_$v += a$i * b$v;
   }
-  store(z, row0 + $iu, col0 + 4u * $vu, acc$i_$v);
+  // One store loop rather than R * CV unrolled stores: as fast, and SwiftShader
+  // compiles the kernel faster (each store inlines the epilogue).
+  var accs: array<vec4f, R * CV>;
+  accs[$i * CV + $v] = acc$i_$v;
+  for (var k = 0u; k < R * CV; k++) {
+    store(z, row0 + k / CV, col0 + 4u * (k % CV), accs[k]);
+  }
 }
