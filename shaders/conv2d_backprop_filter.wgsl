@@ -5,14 +5,21 @@
 // sum. Rows r = (ky, kx, ci) flattened (R = KH * KW * CIN), columns co.
 // Layout: x [N, H, W, CIN], dy [N, OH, OW, COUT], df [KH, KW, CIN, COUT].
 // Bindings: x (read), dy (read), df (write).
-// Mapping: one workgroup owns a block of RX rows x CV groups of 4 columns of
-// df (block b = wid.x + wid.y * GX takes column block b % CB and row block
-// b / CB). Its WG threads split the sum: thread l walks the output rows
-// (n, oy) = l, l + WG, ... and every ox in them, keeping RX * CV vec4
-// partial sums in registers with no barrier; at the end one barrier, and
-// the threads add the WG partials of each output. The one barrier per
-// workgroup is cheap even on CPU drivers; the split gives a GPU enough
-// threads when df is small (9 x 32 for a 3 x 3 first layer).
+// Mapping, two modes filled in by src/ops/conv.ts:
+//   split (GPUs): one workgroup owns a block of RX rows x CV groups of 4
+//     columns of df (block b = wid.x + wid.y * GX takes column block b % CB
+//     and row block b / CB). Its WG threads split the sum: thread l walks
+//     the output rows (n, oy) = l, l + WG, ... and every ox in them, keeping
+//     RX * CV vec4 partial sums in registers; at the end one barrier, and
+//     the threads add the WG partials of each output. The split gives a GPU
+//     enough threads when df is small (9 x 32 for a 3 x 3 first layer).
+//   whole (CPU drivers): thread b = gid.x + gid.y * GX owns block b and
+//     walks the whole sum, then stores its block: no workgroup memory and no
+//     barrier, which SwiftShader compiles 7-10x faster (a barrier makes the
+//     whole kernel a coroutine) and runs as fast; two cores need few threads.
+// Templated: {{ENTRY}} the entry point's signature and block index b,
+// {{FIRST}} / {{STEP}} the output rows a thread walks, {{SHARED}} and
+// {{FINISH}} the workgroup memory and the end of the kernel.
 // Unrolled lines: a line holding `$r` is repeated for r = 0 .. RX-1, one
 // holding `$v` for v = 0 .. CV-1 (both: every pair), the index substituted.
 override N: u32;
@@ -44,11 +51,9 @@ const WG = {{WG}}u;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read_write> df: array<f32>;
 
-var<workgroup> partial: array<array<vec4f, RX * CV>, WG>;
+{{SHARED}}
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l: u32) {
-  let b = wid.x + wid.y * GX;
+{{ENTRY}}
   if (b >= RB * CB) { return; }
   let r0 = (b / CB) * RX;
   let co0 = (b % CB) * 4u * CV;
@@ -62,7 +67,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l: u
   let col$v = min(vec4u(co0 + 4u * $vu) + vec4u(0u, 1u, 2u, 3u), vec4u(COUT - 1u));
   var acc$r_$v = vec4f(0.0);
 
-  for (var line = l; line < N * OH; line += WG) {
+  for (var line = {{FIRST}}; line < N * OH; line += {{STEP}}) {
     let n = line / OH;
     let oy = i32(line % OH) * SH;
     // Row r on this output row: 1 if its input row is inside the image, the x offset of that row.
@@ -78,14 +83,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l: u
       go += COUT;
     }
   }
-  partial[l][$r * CV + $v] = acc$r_$v;
-  workgroupBarrier();
-
-  for (var o = l; o < RX * CV * 4u; o += WG) {
-    let i = o / (4u * CV);
-    let j = o % (4u * CV);
-    var s = 0.0;
-    for (var k = 0u; k < WG; k++) { s += partial[k][i * CV + j / 4u][j % 4u]; }
-    if ((r0 + i < R) & (co0 + j < COUT)) { df[(r0 + i) * COUT + co0 + j] = s; }
-  }
+{{FINISH}}
 }
