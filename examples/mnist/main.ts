@@ -1,10 +1,13 @@
-// npm run mnist -- [--model mlp|cnn] [--epochs 5] [--batch-size 32] [--hidden 128] [--dropout 0.2] [--lr 0.001] [--lr-decay 0.7] [--limit N] [--save model.safetensors] [--test-each-epoch]
+// npm run mnist -- [--model mlp|cnn] [--epochs 5] [--batch-size 32] [--hidden 128] [--dropout 0.2] [--lr 0.001] [--lr-decay 0.7] [--limit N] [--save model.safetensors] [--load model.safetensors] [--test-each-epoch]
 // Trains on the MNIST training set in Node (Dawn) and prints the test accuracy.
 // The learning rate is multiplied by --lr-decay after each epoch: the
 // optimizer reads it at every step, so the schedule needs no recompile.
+// --load continues from a model saved with --save (its architecture and
+// weights; the optimizer starts afresh at --lr).
 // --test-each-epoch prints the test accuracy after every epoch (a long run
 // then shows its whole learning curve, not just the end point); the schedule
 // is fixed in advance, nothing is chosen by looking at the test set.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as sn from '../../src/index.js';
 import { numberOption } from '../cli.js';
@@ -21,13 +24,14 @@ const { values: args } = parseArgs({
     limit: { type: 'string' },
     'validation-split': { type: 'string', default: '0' },
     save: { type: 'string' },
+    load: { type: 'string' },
     seed: { type: 'string' },
     'test-each-epoch': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (args.help) {
-  console.log('usage: npm run mnist -- [--model mlp|cnn] [--epochs 5] [--batch-size 32] [--hidden 128] [--dropout 0.2] [--lr 0.001] [--lr-decay 0.7] [--limit N] [--validation-split 0.1] [--save model.safetensors] [--seed 1] [--test-each-epoch]');
+  console.log('usage: npm run mnist -- [--model mlp|cnn] [--epochs 5] [--batch-size 32] [--hidden 128] [--dropout 0.2] [--lr 0.001] [--lr-decay 0.7] [--limit N] [--validation-split 0.1] [--save model.safetensors] [--load model.safetensors] [--seed 1] [--test-each-epoch]');
   process.exit(0);
 }
 const num = numberOption;
@@ -42,7 +46,10 @@ const seed = args.seed === undefined ? undefined : num('seed', args.seed);
 const hidden = num('hidden', args.hidden);
 const dropout = num('dropout', args.dropout);
 let model: sn.Model;
-if (args.model === 'mlp') {
+if (args.load) {
+  model = await sn.loadModel(new Uint8Array(readFileSync(args.load)), { device });
+  console.log(`loaded ${args.load}`);
+} else if (args.model === 'mlp') {
   model = sn.sequential([
     sn.layers.flatten({ inputShape: [28, 28, 1] }),
     sn.layers.dense({ units: hidden, activation: 'relu', seed }),
