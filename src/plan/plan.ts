@@ -6,7 +6,7 @@ import type { Graph } from '../graph/graph.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { KernelCaps, KernelSpec } from '../ops/kernel.js';
 import { getOp } from '../ops/registry.js';
-import { elementwiseGrid } from '../ops/kernel.js';
+import { elementwiseGrid, linearGrid } from '../ops/kernel.js';
 import { chainEpilogue, chainKernel, chainOperands, copyShader, type Chain } from '../ops/fused.js';
 import { fuse } from './fusion.js';
 import { planMemory } from './memory.js';
@@ -63,6 +63,9 @@ export interface PlanRequest {
 }
 
 const bytesOf = (t: Tensor) => t.size * 4;
+
+/** Elements per thread of an optimizer update: on SwiftShader Adam over 100K weights took 4.0 / 2.4 / 2.0 / 2.1 ms at 1 / 4 / 8 / 16. */
+const OPTIMIZER_PER_THREAD = 8;
 
 export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Plan {
   const outputEntries = Object.entries(req.outputs);
@@ -159,14 +162,14 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
   const updateDispatch = (p: Tensor, k: number): PlannedDispatch => {
     const opt = optimizer!;
     const bytes = bytesOf(p);
-    const { workgroups, rowThreads } = elementwiseGrid(p.size);
+    const { workgroups, rowThreads } = linearGrid(Math.ceil(p.size / OPTIMIZER_PER_THREAD));
     const buffers: Record<string, Storage> = {
       param: { kind: 'param', tensor: p, bytes },
       grad: storage(grads[k]),
       h: { kind: 'uniform', bytes: uniformBytes(opt) },
     };
     opt.state.forEach((s, index) => { buffers[s.name] = { kind: 'state', param: p, index, bytes }; });
-    return { label: `${opt.name} '${p.name}'`, shader: optimizerShader(opt), entryPoint: 'main', constants: { N: p.size, ROW: rowThreads }, workgroups, buffers };
+    return { label: `${opt.name} '${p.name}'`, shader: optimizerShader(opt), entryPoint: 'main', constants: { N: p.size, ROW: rowThreads, PER: OPTIMIZER_PER_THREAD }, workgroups, buffers };
   };
   const updatesAt = new Map<number, number[]>();
   trainable.forEach((_, k) => updatesAt.set(updateAfter[k], [...(updatesAt.get(updateAfter[k]) ?? []), k]));
