@@ -242,6 +242,8 @@ export class Model implements TrainingModel {
     const yRow = y.size / n;
     const xBuf = new Float32Array(rows * xRow);
     const yBuf = new Float32Array(rows * yRow);
+    // Sparse labels [n] are gathered as rows [n, 1]: one view for the whole run, not one per batch.
+    const yRows = y.shape.length === 1 ? new HostTensor(y.data, [n, 1]) : y;
     const history: History = { epoch: [], history: {} };
     // A callback of the caller's that watches single batches may stop training
     // after any of them, so batches then run one at a time; otherwise each
@@ -274,7 +276,7 @@ export class Model implements TrainingModel {
       for (const { start, count } of batches(n, rows)) {
         const prog = await this.program('train', count);
         const xb = gatherRows(x, order, start, count, xBuf);
-        const yb = gatherRows(y.shape.length === 1 ? new HostTensor(y.data, [n, 1]) : y, order, start, count, yBuf);
+        const yb = gatherRows(yRows, order, start, count, yBuf);
         prog.step = this.optimizerStep;
         const { results } = await prog.submit({ x: xb.data, y: yb.data });
         this.optimizerStep = prog.step;
