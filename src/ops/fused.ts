@@ -23,7 +23,15 @@ export interface Chain {
 
 interface Operand { name: string; tensor: Tensor; index: string }
 
-function compile(chain: Chain) {
+/** A chain's WGSL is built once: the planner asks for its operands and then for its kernel or epilogue. */
+const compiled = new WeakMap<Chain, ReturnType<typeof build>>();
+function compile(chain: Chain): ReturnType<typeof build> {
+  let c = compiled.get(chain);
+  if (!c) compiled.set(chain, (c = build(chain)));
+  return c;
+}
+
+function build(chain: Chain) {
   const { members, head, root, scalar } = chain;
   const inChain = new Set(members);
   const operands: Operand[] = [];

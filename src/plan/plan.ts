@@ -120,10 +120,11 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
   const computing = sched.ops.filter((t) => !getOp(t.op).view && !fusion.absorbed.has(t));
   const unfusedBytes = sched.ops.filter((t) => !getOp(t.op).view).reduce((s, t) => s + bytesOf(t), 0);
   const stepOf = new Map<Tensor, number>(computing.map((t, i) => [t, i]));
+  const chains = new Map([...fusion.groups].map(([t, group]) => [t, chainOf(group.members, group.head)]));
   /** The storage roots each step reads: a fused step reads its chain's operands and its head's inputs. */
   const stepReads = new Map(computing.map((t) => {
     const group = fusion.groups.get(t);
-    return [t, group ? [...chainOperands(chainOf(group.members, group.head)), ...(group.head?.inputs.map(root) ?? [])] : t.inputs.map(root)];
+    return [t, group ? [...chainOperands(chains.get(t)!), ...(group.head?.inputs.map(root) ?? [])] : t.inputs.map(root)];
   }));
   const readsOf = (t: Tensor): Tensor[] => stepReads.get(t)!;
   const keep = new Set<number>();
@@ -183,8 +184,8 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
     const def = getOp(kernelNode.op);
     if (!def.kernel) throw new SinapsisError(`compile: op '${kernelNode.op}' has no GPU kernel`);
     const specs = !group ? def.kernel(node, caps)
-      : group.head ? def.kernel(group.head, caps, chainEpilogue(chainOf(group.members, group.head)))
-      : chainKernel(chainOf(group.members, undefined));
+      : group.head ? def.kernel(group.head, caps, chainEpilogue(chains.get(node)!))
+      : chainKernel(chains.get(node)!);
     for (const spec of Array.isArray(specs) ? specs : [specs]) dispatches.push(resolve(spec, kernelNode, node, storage));
     // Every read of a parameter (forward and backward) comes before its update.
     if (optimizer) for (const k of updatesAt.get(i) ?? []) dispatches.push(updateDispatch(trainable[k], k));
