@@ -23,6 +23,8 @@ export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 export class Device {
   readonly info: DeviceInfo;
   readonly caps: KernelCaps;
+  /** True on CPU Vulkan drivers (SwiftShader, llvmpipe): the "GPU" shares the CPU with JavaScript. */
+  readonly cpuDriver: boolean;
   private lostMessage: string | undefined;
   private destroyed = false;
 
@@ -34,8 +36,8 @@ export class Device {
     private readonly keepAlive?: unknown,
   ) {
     this.info = info;
-    const cpuDriver = info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe/i.test(`${info.architecture} ${info.description} ${info.vendor}`);
-    this.caps = { ...defaultCaps, matmul: cpuDriver ? 'register' : 'tiled', ...caps };
+    this.cpuDriver = info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe/i.test(`${info.architecture} ${info.description} ${info.vendor}`);
+    this.caps = { ...defaultCaps, matmul: this.cpuDriver ? 'register' : 'tiled', ...caps };
     void gpu.lost.then((lost) => {
       if (!this.destroyed) this.lostMessage = `${lost.reason}: ${lost.message}`;
     });

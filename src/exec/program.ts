@@ -14,6 +14,7 @@ import { STORAGE_USAGE, createBuffer, destroyBuffer, writeFloats } from './buffe
 import { inputData, type InputValue } from './inputs.js';
 import { pipelineCache, type CompiledKernel } from './pipelines.js';
 import { ParamStore } from './param-store.js';
+import { ReadbackPacer } from './readback-pacer.js';
 
 export interface RunOptions {
   /** Output names to read back (default: all). [] submits the step and resolves without waiting for the GPU. */
@@ -53,6 +54,7 @@ export class Program {
   /** The readback in flight on each staging set. */
   private readonly reading: [Promise<unknown>, Promise<unknown>] = [Promise.resolve(), Promise.resolve()];
   private nextStaging = 0;
+  private readonly pacer: ReadbackPacer;
   private recorded: Recorded[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
@@ -72,6 +74,7 @@ export class Program {
 
   private constructor(readonly device: Device, readonly plan: Plan, store?: ParamStore) {
     const gpu = device.gpu;
+    this.pacer = new ReadbackPacer(device.cpuDriver);
     this.store = store ?? new ParamStore(device);
     this.ownsStore = !store;
     this.uniformValues = new Float32Array(plan.optimizer?.uniforms.length ?? 0);
@@ -175,14 +178,14 @@ export class Program {
     // counter); readbacks are not.
     const submitted = this.queue.then(() => this.submitNow(inputs, options));
     this.queue = submitted.catch(() => undefined);
-    const { read, staging } = await submitted;
-    const results = this.readBack(read, staging);
+    const { read, staging, submittedAt } = await submitted;
+    const results = this.readBack(read, staging, submittedAt);
     // Handled here so that a caller who never awaits a failed readback does not crash the process; awaiting it still throws.
     results.catch(() => undefined);
     return { results };
   }
 
-  private async submitNow(inputs: Record<string, InputValue>, options: RunOptions): Promise<{ read: readonly string[]; staging: number }> {
+  private async submitNow(inputs: Record<string, InputValue>, options: RunOptions): Promise<{ read: readonly string[]; staging: number; submittedAt: number }> {
     if (this.disposed) throw new SinapsisError('run: this program was disposed');
     this.device.assertAlive('run');
     const gpu = this.device.gpu;
@@ -229,24 +232,28 @@ export class Program {
       enc.copyBufferToBuffer(this.buffer(s), 0, this.staging[staging].get(name)!, 0, Math.ceil(s.bytes / 4) * 4);
     }
     gpu.queue.submit([enc.finish()]);
+    const submittedAt = this.pacer.submitted();
     if (first) {
       this.checkedFirstRun = true;
       const err = await gpu.popErrorScope();
       if (err) throw new DeviceError(`run: the GPU rejected the step: ${err.message}`);
     }
-    return { read, staging };
+    return { read, staging, submittedAt };
   }
 
-  private readBack(names: readonly string[], staging: number): Promise<Record<string, HostTensor>> {
-    const result = this.mapAndCopy(names, this.staging[staging]);
+  private readBack(names: readonly string[], staging: number, submittedAt: number): Promise<Record<string, HostTensor>> {
+    const result = this.mapAndCopy(names, this.staging[staging], submittedAt);
     this.reading[staging] = result.catch(() => undefined);
     return result;
   }
 
-  private async mapAndCopy(names: readonly string[], staging: Map<string, GPUBuffer>): Promise<Record<string, HostTensor>> {
+  private async mapAndCopy(names: readonly string[], staging: Map<string, GPUBuffer>, submittedAt: number): Promise<Record<string, HostTensor>> {
     const out: Record<string, HostTensor> = {};
+    if (names.length === 0) return out;
     try {
+      await this.pacer.beforeMap(submittedAt);
       await Promise.all(names.map((n) => staging.get(n)!.mapAsync(GPUMapMode.READ)));
+      this.pacer.mapped(submittedAt);
     } catch (e) {
       this.device.assertAlive('run');
       throw new DeviceError(`run: reading results back failed: ${(e as Error).message}`);
