@@ -55,6 +55,8 @@ export class Program {
   private readonly reading: [Promise<unknown>, Promise<unknown>] = [Promise.resolve(), Promise.resolve()];
   private nextStaging = 0;
   private readonly pacer: ReadbackPacer;
+  /** When the latest step was submitted (sync() paces its wait as a readback). */
+  private lastSubmittedAt = 0;
   private recorded: Recorded[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
@@ -233,6 +235,7 @@ export class Program {
     }
     gpu.queue.submit([enc.finish()]);
     const submittedAt = this.pacer.submitted();
+    this.lastSubmittedAt = submittedAt;
     if (first) {
       this.checkedFirstRun = true;
       const err = await gpu.popErrorScope();
@@ -276,7 +279,10 @@ export class Program {
   async sync(): Promise<void> {
     await this.queue;
     await Promise.all(this.reading);
+    const submittedAt = this.lastSubmittedAt;
+    await this.pacer.beforeMap(submittedAt);
     await this.device.gpu.queue.onSubmittedWorkDone();
+    this.pacer.mapped(submittedAt);
   }
 
   /** Current values of every parameter of this program, by name. */
