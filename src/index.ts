@@ -10,6 +10,7 @@ export { HostTensor, tensor } from './graph/host-tensor.js';
 export * as ops from './ops/index.js';
 export { compile, type CompileOptions } from './compile.js';
 export { Program, type RunOptions, type MemoryReport } from './exec/program.js';
+export { READ_GROUP, type Results } from './exec/readback.js';
 export { ParamStore } from './exec/param-store.js';
 export { liveBufferCount } from './exec/buffers.js';
 export { interpret } from './cpu/interpret.js';

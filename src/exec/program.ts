@@ -1,9 +1,10 @@
 // The executor. A Program owns the GPU side of one plan: persistent buffers
 // (inputs, parameters, constants, optimizer state), the pooled slot buffers,
-// one bind group per dispatch and two staging buffers per output, all
+// one bind group per dispatch and the readback staging (readback.ts), all
 // created once. run() writes the inputs, records every dispatch into one
 // command buffer, submits once and reads back only what the caller asks for;
-// the next run may be submitted before that readback is done.
+// the next run may be submitted before that readback is done, and loops that
+// need the values later can read several steps back with one map (deferRead).
 import { DeviceError, InputError, SinapsisError, fmtShape } from '../errors.js';
 import type { Device } from '../device.js';
 import { HostTensor } from '../graph/host-tensor.js';
@@ -14,11 +15,19 @@ import { STORAGE_USAGE, createBuffer, destroyBuffer, writeFloats } from './buffe
 import { inputData, type InputValue } from './inputs.js';
 import { pipelineCache, type CompiledKernel } from './pipelines.js';
 import { ParamStore } from './param-store.js';
-import { ReadbackPacer } from './readback-pacer.js';
+import { Readback, ignoreRejection, type Results } from './readback.js';
 
 export interface RunOptions {
   /** Output names to read back (default: all). [] submits the step and resolves without waiting for the GPU. */
   read?: readonly string[];
+  /**
+   * Read this step's outputs back together with the next steps' (up to
+   * READ_GROUP, src/exec/readback.ts): one map for the group instead of one
+   * per step. The group is mapped when it is full, at flush(), or when the
+   * results of one of its steps are awaited. For loops that need the values
+   * some steps later (fit, evaluate and predict keep a group behind).
+   */
+  deferRead?: boolean;
 }
 
 export interface MemoryReport {
@@ -46,15 +55,7 @@ export class Program {
   private readonly constBuffers = new Map<Tensor, GPUBuffer>();
   private readonly stateBuffers = new Map<Tensor, GPUBuffer[]>();
   private readonly uniform: GPUBuffer | undefined;
-  /**
-   * Two sets of readback buffers, used by turns: a run can be recorded and
-   * submitted while the previous run's results are still being mapped.
-   */
-  private readonly staging: [Map<string, GPUBuffer>, Map<string, GPUBuffer>] = [new Map(), new Map()];
-  /** The readback in flight on each staging set. */
-  private readonly reading: [Promise<unknown>, Promise<unknown>] = [Promise.resolve(), Promise.resolve()];
-  private nextStaging = 0;
-  private readonly pacer: ReadbackPacer;
+  private readonly readback: Readback;
   /** When the latest step was submitted (sync() paces its wait as a readback). */
   private lastSubmittedAt = 0;
   private recorded: Recorded[] = [];
@@ -76,7 +77,6 @@ export class Program {
 
   private constructor(readonly device: Device, readonly plan: Plan, store?: ParamStore) {
     const gpu = device.gpu;
-    this.pacer = new ReadbackPacer(device.cpuDriver);
     this.store = store ?? new ParamStore(device);
     this.ownsStore = !store;
     this.uniformValues = new Float32Array(plan.optimizer?.uniforms.length ?? 0);
@@ -104,9 +104,11 @@ export class Program {
       this.uniform = make(`${opt.name} step uniform`, uniformBytes(opt), GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
     }
     this.stepUniform = make('step uniform', 16, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
-    for (const [name, s] of Object.entries(plan.outputs)) {
-      for (const set of this.staging) set.set(name, make(`readback '${name}'`, s.bytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST));
-    }
+    const outputs = Object.fromEntries(Object.entries(plan.outputs).map(([name, s]) => [name, { bytes: s.bytes, shape: plan.outputTensors[name].shape }]));
+    this.readback = new Readback(outputs, make, device.cpuDriver, (e) => {
+      this.device.assertAlive('run');
+      return new DeviceError(`run: reading results back failed: ${(e as Error).message}`);
+    });
   }
 
   /** Creates the buffers, compiles every pipeline in parallel and records the bind groups. */
@@ -165,7 +167,7 @@ export class Program {
   }
 
   /** Runs one step. Resolves to the requested outputs as HostTensors; with minimize, also applies one optimizer step. */
-  run(inputs: Record<string, InputValue> = {}, options: RunOptions = {}): Promise<Record<string, HostTensor>> {
+  run(inputs: Record<string, InputValue> = {}, options: RunOptions = {}): Promise<Results> {
     return this.submit(inputs, options).then((s) => s.results);
   }
 
@@ -175,19 +177,21 @@ export class Program {
    * back. A training loop can then prepare and submit the next step before
    * reading this one's loss, so the GPU does not wait for the host.
    */
-  async submit(inputs: Record<string, InputValue> = {}, options: RunOptions = {}): Promise<{ results: Promise<Record<string, HostTensor>> }> {
+  async submit(inputs: Record<string, InputValue> = {}, options: RunOptions = {}): Promise<{ results: Promise<Results> }> {
     // Submissions are serialised (they share the input buffers and the step
     // counter); readbacks are not.
     const submitted = this.queue.then(() => this.submitNow(inputs, options));
     this.queue = submitted.catch(() => undefined);
-    const { read, staging, submittedAt } = await submitted;
-    const results = this.readBack(read, staging, submittedAt);
-    // Handled here so that a caller who never awaits a failed readback does not crash the process; awaiting it still throws.
-    results.catch(() => undefined);
+    const { results } = await submitted;
     return { results };
   }
 
-  private async submitNow(inputs: Record<string, InputValue>, options: RunOptions): Promise<{ read: readonly string[]; staging: number; submittedAt: number }> {
+  /** Maps the open group of deferred reads now (see RunOptions.deferRead). */
+  flush(): void {
+    this.readback.flush();
+  }
+
+  private async submitNow(inputs: Record<string, InputValue>, options: RunOptions): Promise<{ results: Promise<Results> }> {
     if (this.disposed) throw new SinapsisError('run: this program was disposed');
     this.device.assertAlive('run');
     const gpu = this.device.gpu;
@@ -225,64 +229,27 @@ export class Program {
       pass.dispatchWorkgroups(r.workgroups[0], r.workgroups[1], r.workgroups[2]);
     }
     pass.end();
-    const staging = this.nextStaging;
-    this.nextStaging = 1 - staging;
-    // The run before the previous one used these readback buffers: they must be unmapped again.
-    if (read.length) await this.reading[staging];
-    for (const name of read) {
-      const s = this.plan.outputs[name];
-      enc.copyBufferToBuffer(this.buffer(s), 0, this.staging[staging].get(name)!, 0, Math.ceil(s.bytes / 4) * 4);
-    }
+    const ticket = await this.readback.reserve(read, options.deferRead ?? false);
+    this.readback.copy(enc, ticket, (name) => this.buffer(this.plan.outputs[name]));
     gpu.queue.submit([enc.finish()]);
-    const submittedAt = this.pacer.submitted();
+    const submittedAt = performance.now();
     this.lastSubmittedAt = submittedAt;
+    const results = this.readback.submitted(ticket, submittedAt);
+    // A failed readback is reported to whoever awaits it, never as an unhandled rejection (the check below may throw first).
+    ignoreRejection(results);
     if (first) {
       this.checkedFirstRun = true;
       const err = await gpu.popErrorScope();
       if (err) throw new DeviceError(`run: the GPU rejected the step: ${err.message}`);
     }
-    return { read, staging, submittedAt };
-  }
-
-  private readBack(names: readonly string[], staging: number, submittedAt: number): Promise<Record<string, HostTensor>> {
-    const result = this.mapAndCopy(names, this.staging[staging], submittedAt);
-    this.reading[staging] = result.catch(() => undefined);
-    return result;
-  }
-
-  private async mapAndCopy(names: readonly string[], staging: Map<string, GPUBuffer>, submittedAt: number): Promise<Record<string, HostTensor>> {
-    const out: Record<string, HostTensor> = {};
-    if (names.length === 0) return out;
-    try {
-      await this.pacer.beforeMap(submittedAt);
-      await Promise.all(names.map((n) => staging.get(n)!.mapAsync(GPUMapMode.READ)));
-      this.pacer.mapped(submittedAt);
-    } catch (e) {
-      this.device.assertAlive('run');
-      throw new DeviceError(`run: reading results back failed: ${(e as Error).message}`);
-    }
-    for (const name of names) {
-      const s = this.plan.outputs[name];
-      const buf = staging.get(name)!;
-      const values = new Float32Array(buf.getMappedRange(0, Math.ceil(s.bytes / 4) * 4).slice(0));
-      buf.unmap();
-      out[name] = new HostTensor(values.length === s.bytes / 4 ? values : values.subarray(0, s.bytes / 4), this.outputShape(name));
-    }
-    return out;
-  }
-
-  private outputShape(name: string): number[] {
-    return [...this.plan.outputTensors[name].shape];
+    return { results };
   }
 
   /** Waits until the GPU has finished everything submitted so far. */
   async sync(): Promise<void> {
     await this.queue;
-    await Promise.all(this.reading);
-    const submittedAt = this.lastSubmittedAt;
-    await this.pacer.beforeMap(submittedAt);
-    await this.device.gpu.queue.onSubmittedWorkDone();
-    this.pacer.mapped(submittedAt);
+    await this.readback.idle();
+    await this.readback.paced(this.lastSubmittedAt, () => this.device.gpu.queue.onSubmittedWorkDone());
   }
 
   /** Current values of every parameter of this program, by name. */
@@ -327,6 +294,7 @@ export class Program {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.readback.dispose();
     for (const b of this.owned) destroyBuffer(this.device.gpu, b);
     this.owned.length = 0;
     if (this.ownsStore) this.store.dispose();

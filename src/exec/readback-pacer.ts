@@ -12,7 +12,8 @@
 // then asks Dawn to map. The estimate is the smallest of the recent step
 // times: a sleep that overshot makes its own sample too long, so taking the
 // minimum keeps overshoots from feeding on themselves, and a step that is
-// slower than expected only costs some spinning, as before.
+// slower than expected only costs some spinning, as before. Samples are per
+// step, so grouped readbacks of different sizes share one estimate.
 
 /** Fraction of the expected step time slept before mapping. */
 const SLEEP_FRACTION = 0.8;
@@ -40,19 +41,22 @@ export class ReadbackPacer {
     return this.clock();
   }
 
-  /** Resolves when it is time to ask for the step's results (at once on real GPUs). */
-  async beforeMap(submittedAt: number): Promise<void> {
+  /**
+   * Resolves when it is time to ask for results (at once on real GPUs).
+   * steps: how many steps the wait covers (a grouped readback maps several).
+   */
+  async beforeMap(submittedAt: number, steps = 1): Promise<void> {
     if (!this.enabled || this.samples.length === 0) return;
-    const expected = Math.min(...this.samples);
+    const expected = Math.min(...this.samples) * steps;
     const start = Math.max(submittedAt, this.lastDone);
     const wait = start + SLEEP_FRACTION * expected - TIMER_SLACK_MS - this.clock();
     if (wait >= MIN_SLEEP_MS) await this.sleep(wait);
   }
 
-  /** Records that the step submitted at submittedAt has its results mapped. */
-  mapped(submittedAt: number): void {
+  /** Records that the steps submitted from submittedAt on have their results mapped. */
+  mapped(submittedAt: number, steps = 1): void {
     const now = this.clock();
-    this.samples.push(now - Math.max(submittedAt, this.lastDone));
+    this.samples.push((now - Math.max(submittedAt, this.lastDone)) / steps);
     if (this.samples.length > WINDOW) this.samples.shift();
     this.lastDone = now;
   }
