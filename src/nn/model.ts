@@ -8,6 +8,8 @@ import { HostTensor, tensor } from '../graph/host-tensor.js';
 import { sameShape, sizeOf } from '../graph/shape.js';
 import { buildPlan } from '../plan/plan.js';
 import { Program } from '../exec/program.js';
+import { READ_GROUP } from '../exec/readback.js';
+import { StepQueue } from './step-queue.js';
 import { ParamStore } from '../exec/param-store.js';
 import { batches, batchCount, checkSameRows, gatherRows, seededRandom, shuffledIndices, splitTrainValidation } from '../data/dataset.js';
 import { getOptimizer, type Optimizer } from './optimizers.js';
@@ -246,8 +248,9 @@ export class Model implements TrainingModel {
     const yRows = y.shape.length === 1 ? new HostTensor(y.data, [n, 1]) : y;
     const history: History = { epoch: [], history: {} };
     // A callback of the caller's that watches single batches may stop training
-    // after any of them, so batches then run one at a time; otherwise each
-    // batch is submitted before the previous batch's loss is read back.
+    // after any of them, so batches then run one at a time; otherwise the
+    // losses are read back a group of batches at a time (deferRead), behind
+    // the batches being submitted.
     const pipelined = !(options.callbacks ?? []).some((cb) => cb.onBatchEnd);
     this.stopTraining = false;
     for (const cb of callbacks) await cb.onTrainBegin?.();
@@ -271,27 +274,21 @@ export class Model implements TrainingModel {
         const batchLogs: Logs = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / seen]));
         for (const cb of callbacks) await cb.onBatchEnd?.(step, batchLogs);
       };
-      let pending: SubmittedBatch | undefined;
+      const queue = new StepQueue<SubmittedBatch>(pipelined ? READ_GROUP : 0, finish);
       let step = 0;
       for (const { start, count } of batches(n, rows)) {
         const prog = await this.program('train', count);
         const xb = gatherRows(x, order, start, count, xBuf);
         const yb = gatherRows(yRows, order, start, count, yBuf);
         prog.step = this.optimizerStep;
-        const { results } = await prog.submit({ x: xb.data, y: yb.data });
+        const { results } = await prog.submit({ x: xb.data, y: yb.data }, { deferRead: pipelined });
         this.optimizerStep = prog.step;
-        // Pipelined: this batch is on the GPU while the previous one's loss is read and the next batch is gathered.
-        if (pending) await finish(pending);
-        pending = { results, count, step };
-        if (!pipelined) {
-          await finish(pending);
-          pending = undefined;
-        }
+        await queue.push(prog, { results, count, step });
         step++;
         // As Keras: a callback that sets stopTraining stops the run after this batch.
         if (this.stopTraining) break;
       }
-      if (pending) await finish(pending);
+      await queue.drain();
       logs = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / seen]));
       if (validation) {
         const v = await this.evaluate(validation[0], validation[1]);
@@ -326,18 +323,17 @@ export class Model implements TrainingModel {
       if (out.penalty) penalty = out.penalty.data[0];
       for (const m of c.metrics) sums[m] = (sums[m] ?? 0) + out[m].data[0];
     };
-    let pending: Promise<Record<string, HostTensor>> | undefined;
+    // Batches are submitted ahead of reading their sums, which come back a group at a time.
+    const queue = new StepQueue(READ_GROUP, add);
     for (const { start, count } of batches(n, rows)) {
       // The last batch is padded: its extra rows repeat stale data and are masked out.
       xb.set(x.data.subarray(start * xRow, (start + count) * xRow));
       yb.set(y.data.subarray(start * yRow, (start + count) * yRow));
       mask.fill(1, 0, count).fill(0, count);
-      // Each batch is submitted before the previous one's sums are read, so the GPU does not wait for the host.
-      const { results } = await prog.submit({ x: xb, y: yb, mask });
-      if (pending) await add(pending);
-      pending = results;
+      const { results } = await prog.submit({ x: xb, y: yb, mask }, { deferRead: true });
+      await queue.push(prog, results);
     }
-    if (pending) await add(pending);
+    await queue.drain();
     const result: Record<string, number> = {};
     for (const [k, v] of Object.entries(sums)) result[k] = v / n;
     result.loss += penalty;
@@ -358,14 +354,13 @@ export class Model implements TrainingModel {
     const store = async ({ results, start, count }: { results: Promise<Record<string, HostTensor>>; start: number; count: number }) => {
       out.set((await results).pred.data.subarray(0, count * outRow), start * outRow);
     };
-    let pending: { results: Promise<Record<string, HostTensor>>; start: number; count: number } | undefined;
+    const queue = new StepQueue(READ_GROUP, store);
     for (const { start, count } of batches(n, rows)) {
       xb.set(x.data.subarray(start * xRow, (start + count) * xRow));
-      const { results } = await prog.submit({ x: xb });
-      if (pending) await store(pending);
-      pending = { results, start, count };
+      const { results } = await prog.submit({ x: xb }, { deferRead: true });
+      await queue.push(prog, { results, start, count });
     }
-    if (pending) await store(pending);
+    await queue.drain();
     return new HostTensor(out, [n, ...this.outputShape]);
   }
 
