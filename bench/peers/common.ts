@@ -45,6 +45,8 @@ export const ADAM = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-
 export interface Trainer {
   /** One training step (forward, loss, backward, Adam update); resolves with the loss once it is on the host. */
   step(): Promise<number>;
+  /** Steps one step() call takes (default 1); its time is divided by this. */
+  stepsPerCall?: number;
   /** Milliseconds from building the model to the first loss on the host (compile included). */
   firstStepMs: number;
   /** Loss of that first step. */

@@ -1,6 +1,10 @@
 // sinapsis in bench/train-peers.ts: a Keras-style model, compiled with Adam
 // and sparse categorical cross-entropy, trained through the Program that
 // fit() replays for a full batch (model.trainStepProgram), as bench/train-step.ts does.
+// Two ways of reading the loss back:
+//   'sinapsis'          run() per step: each step's loss is mapped before the next step is submitted;
+//   'sinapsis grouped'  as fit() trains: READ_GROUP steps submitted with deferRead, every
+//                       step's loss still reaches the host, one map per group.
 import * as sn from '../../src/index.js';
 import { ADAM, type Batch, type Engine, type ModelSpec, type Trainer } from './common.js';
 
@@ -9,8 +13,9 @@ export interface SinapsisTrainer extends Trainer {
    * One step without the readback, split in two: run({ x, y }, { read: [] })
    * resolves right after queue.submit (host: the JavaScript part), then
    * queue.onSubmittedWorkDone() waits for the GPU. Returns the host ms.
+   * Only on the 'sinapsis' row (the grouped row runs the same program).
    */
-  hostStep(): Promise<number>;
+  hostStep?(): Promise<number>;
   dispatches: number;
   plannedBytes: number;
   naiveBytes: number;
@@ -34,9 +39,9 @@ function build(spec: ModelSpec): sn.Model {
   ]);
 }
 
-export function sinapsisEngine(device: sn.Device): Engine & { setup(spec: ModelSpec, batch: Batch): Promise<SinapsisTrainer> } {
+export function sinapsisEngine(device: sn.Device, grouped = false): Engine & { setup(spec: ModelSpec, batch: Batch): Promise<SinapsisTrainer> } {
   return {
-    name: 'sinapsis',
+    name: grouped ? 'sinapsis grouped' : 'sinapsis',
     async setup(spec, batch) {
       const inputs = { x: batch.x, y: batch.labels };
       const t0 = performance.now();
@@ -53,16 +58,23 @@ export function sinapsisEngine(device: sn.Device): Engine & { setup(spec: ModelS
         plannedBytes: m.plannedBytes,
         naiveBytes: m.naiveBytes,
         persistentBytes: m.persistentBytes,
+        stepsPerCall: grouped ? sn.READ_GROUP : 1,
         async step() {
-          return (await prog.run(inputs)).loss.data[0];
+          if (!grouped) return (await prog.run(inputs)).loss.data[0];
+          const pending: Promise<sn.Results>[] = [];
+          for (let i = 0; i < sn.READ_GROUP; i++) pending.push((await prog.submit(inputs, { deferRead: true })).results);
+          const losses = (await Promise.all(pending)).map((r) => r.loss.data[0]);
+          return losses.find((l) => !Number.isFinite(l)) ?? losses[losses.length - 1];
         },
-        async hostStep() {
-          const a = performance.now();
-          await prog.run(inputs, { read: [] });
-          const b = performance.now();
-          await device.gpu.queue.onSubmittedWorkDone();
-          return b - a;
-        },
+        hostStep: grouped
+          ? undefined
+          : async () => {
+              const a = performance.now();
+              await prog.run(inputs, { read: [] });
+              const b = performance.now();
+              await device.gpu.queue.onSubmittedWorkDone();
+              return b - a;
+            },
         dispose: () => model.dispose(),
       };
     },
