@@ -2,8 +2,9 @@
 // Layout: A is read at z*A_Z + i*A_I + p*A_P, B at z*B_Z + p*B_P + j*B_J
 // (transposes only swap strides; a batch stride of 0 broadcasts), C is
 // row-major [Z, M, N]. Bindings: a (read), b (read), c (write).
-// Mapping: workgroup 8x8 threads, each thread owns a block of {{R}} rows x
-// {{CV}} groups of 4 columns of C (vec4 accumulators), gid.z is the batch.
+// Mapping: workgroup {{WX}}x{{WY}} threads (registerBlock() in
+// src/ops/matmul.ts), each thread owns a block of {{R}} rows x {{CV}} groups
+// of 4 columns of C (vec4 accumulators), gid.z is the batch.
 // No shared memory and no barriers: on CPU Vulkan drivers (SwiftShader)
 // barriers are very expensive and every buffer load is a per-lane gather
 // that costs far more than a multiply-add, so the block is as large as pays:
@@ -41,7 +42,7 @@ fn store(z: u32, row: u32, col: u32, v: vec4f) {
   }
 }
 
-@compute @workgroup_size(8, 8, 1)
+@compute @workgroup_size({{WX}}, {{WY}}, 1)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let row0 = gid.y * R;
   let col0 = gid.x * 4u * CV;

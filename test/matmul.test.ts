@@ -38,6 +38,12 @@ const cases: Case[] = [
   { a: [2, 3, 7, 5], b: [4, 7], tA: true, tB: true, out: [2, 3, 5, 4] },
   { a: [1, 5, 7], b: [3, 7, 4], out: [3, 5, 4] },
   { a: [3, 5, 7], b: [2, 1, 7, 4], out: [2, 3, 5, 4] },
+  // Narrow outputs (the register kernel's narrow block, N <= 16), with every transpose and a batch.
+  { a: [37, 61], b: [61, 10], out: [37, 10] },
+  { a: [61, 37], b: [13, 61], tA: true, tB: true, out: [37, 13] },
+  { a: [61, 37], b: [61, 16], tA: true, out: [37, 16] },
+  { a: [2, 19, 5], b: [2, 17, 5], tB: true, out: [2, 19, 17] },
+  { a: [2, 19, 5], b: [2, 5, 7], out: [2, 19, 7] },
 ];
 
 const name = (c: Case) => `${JSON.stringify(c.a)}${c.tA ? 'ᵀ' : ''} x ${JSON.stringify(c.b)}${c.tB ? 'ᵀ' : ''}`;

@@ -75,27 +75,31 @@ function matmulKernel(node: Tensor, caps: KernelCaps, fused?: Epilogue): KernelS
   if (caps.matmul === 'tiled') {
     return { label, shader: fill(tiledWgsl, { EPILOGUE: epilogue }), constants, bindings, extraBindings, workgroups: [Math.ceil(n / 64), Math.ceil(m / 64), z] };
   }
-  const { rows, groups } = registerBlock(n);
+  const { rows, groups, wx, wy } = registerBlock(n);
   return {
     label,
-    shader: unroll(fill(registerWgsl, { EPILOGUE: epilogue, R: rows, CV: groups }), { i: rows, v: groups }),
+    shader: unroll(fill(registerWgsl, { EPILOGUE: epilogue, R: rows, CV: groups, WX: wx, WY: wy }), { i: rows, v: groups }),
     constants,
     bindings,
     extraBindings,
-    workgroups: [Math.ceil(n / (8 * 4 * groups)), Math.ceil(m / (8 * rows)), z],
+    workgroups: [Math.ceil(n / (wx * 4 * groups)), Math.ceil(m / (wy * rows)), z],
   };
 }
 
 /**
- * The register kernel's block per thread: 8 rows x 2 groups of 4 columns.
- * SwiftShader, batch-128 MLP shapes (128x784x128, 784x128x128, 256^3), one
- * run: 8x8 ran 1.8-2.1x faster than 4x4; 8x12, 12x8, 16x8 and 8x16 were no
- * better on two of the three shapes and took 2-5x longer to compile. A
- * narrow output (N <= 4, e.g. a gradient of a 1-unit layer) keeps one
- * column group so no thread computes only clamped copies.
+ * The register kernel's block per thread and its workgroup (wx x wy threads).
+ * Wide outputs: 8 rows x 2 groups of 4 columns, 8 x 8 threads. SwiftShader,
+ * batch-128 MLP shapes (128x784x128, 784x128x128, 256^3), one run: 8x8 ran
+ * 1.8-2.1x faster than 4x4; 8x12, 12x8, 16x8 and 8x16 were no better on two
+ * of the three shapes and took 2-5x longer to compile.
+ * Narrow outputs (N <= 16: a 10-class layer, a 1-unit layer's gradients):
+ * one group of 4 columns and only as many threads across as cover N, so
+ * that neither threads nor SIMD lanes compute clamped copies of the last
+ * column (8 x 8 threads would leave 6 of 8 columns of threads idle at N = 10).
  */
-function registerBlock(n: number): { rows: number; groups: number } {
-  return { rows: 8, groups: n <= 4 ? 1 : 2 };
+function registerBlock(n: number): { rows: number; groups: number; wx: number; wy: number } {
+  if (n <= 16) return { rows: 8, groups: 1, wx: Math.ceil(n / 4), wy: 8 };
+  return { rows: 8, groups: 2, wx: 8, wy: 8 };
 }
 
 /**
