@@ -66,6 +66,8 @@ class GroupedResults extends Promise<Results> {
   }
 }
 
+const disposedError = () => new SinapsisError('run: the program was disposed before these results were read back');
+
 /** Marks a rejection as handled without awaiting (a grouped step's then() would map its group). */
 export function ignoreRejection(p: Promise<unknown>): void {
   Promise.prototype.then.call(p, undefined, () => undefined);
@@ -85,6 +87,14 @@ export class Readback {
   private readonly groupBusy: [Promise<unknown>, Promise<unknown>] = [Promise.resolve(), Promise.resolve()];
   private nextGroup = 0;
   private open: Group | undefined;
+  /**
+   * A slot of the open group is reserved for a step being submitted: closing
+   * the group now would leave that step writing into a buffer being mapped,
+   * so a flush waits until the step is in (submitted() does it).
+   */
+  private claimed = false;
+  private flushWhenIn = false;
+  private disposed = false;
   private readonly pacer: ReadbackPacer;
 
   constructor(
@@ -116,6 +126,7 @@ export class Readback {
       this.grouped ??= [this.groupSet(), this.groupSet()];
       this.open = { set, steps: [], firstSubmittedAt: 0 };
     }
+    this.claimed = true;
     return { names, set: this.open.set, slot: this.open.steps.length, group: this.open };
   }
 
@@ -137,17 +148,21 @@ export class Readback {
       this.singleBusy[ticket.set] = results.catch(() => undefined);
       return results;
     }
+    this.claimed = false;
+    if (this.disposed) return Promise.reject(disposedError());
     if (group.steps.length === 0) group.firstSubmittedAt = submittedAt;
     const results = new GroupedResults((resolve, reject) => group.steps.push({ slot: ticket.slot, names: ticket.names, resolve, reject }));
     results.onAwait = () => {
       if (this.open === group) this.flush();
     };
-    if (group.steps.length === READ_GROUP) this.flush();
+    if (group.steps.length === READ_GROUP || this.flushWhenIn) this.flush();
     return results;
   }
 
   /** Starts mapping the open group now, however few steps it holds. */
   flush(): void {
+    this.flushWhenIn = this.claimed;
+    if (this.claimed) return;
     const group = this.open;
     if (!group || group.steps.length === 0) return;
     this.open = undefined;
@@ -169,10 +184,10 @@ export class Readback {
 
   /** Rejects the steps of a group that was never mapped; the owner destroys the buffers. */
   dispose(): void {
+    this.disposed = true;
     const group = this.open;
     this.open = undefined;
-    const error = new SinapsisError('run: the program was disposed before these results were read back');
-    for (const step of group?.steps ?? []) step.reject(error);
+    for (const step of group?.steps ?? []) step.reject(disposedError());
   }
 
   private groupSet(): StagingSet {
