@@ -21,6 +21,13 @@
 // loads the filter columns of group v (only those that exist when COUT < 4).
 // {{EPILOGUE}} defines epilogue(v, i), applied to each value stored at flat
 // index i: the identity, or a fused elementwise chain such as bias + relu.
+// UNROLLED (sections() in src/ops/kernel.ts; unpaddedFewValues() in
+// src/ops/conv.ts picks it on CPU drivers for windows that take no padding
+// and read few values, i.e. first layers): no loop at all, every tap (`$y`,
+// `$k`) and input channel (`$c`) unrolled and nothing masked. On SwiftShader
+// each loop iteration merges every live accumulator under the lane mask,
+// which a one-channel inner loop pays at each tap for one multiply-add per
+// value.
 // Conditions use `&`, never `&&`: a short-circuit operator is a branch, and
 // with every accumulator live across it SwiftShader took 15 s instead of
 // 0.5 s to compile this kernel (8 x 8 block).
@@ -77,6 +84,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let col$v = min(vec4u(co0 + 4u * $vu) + vec4u(0u, 1u, 2u, 3u), vec4u(COUT - 1u));
   var acc$p_$v = vec4f(0.0);
 
+// #if UNROLLED
+  let row$y_$p = img$p + u32((iy$p + $y * DH) * W + ix$p) * CIN;
+  let a$y_$k_$c_$p = x[row$y_$p + u32($k * DW) * CIN + $cu];
+  let w$y_$k_$c_$v = {{W}};
+  acc$p_$v += a$y_$k_$c_$p * w$y_$k_$c_$v;
+// #endif
+// #if !UNROLLED
   for (var ky = 0; ky < KH; ky++) {
     // Pixel p on this filter row: 1 if its input row is inside the image, the offset of that row in x.
     let cy$p = iy$p + ky * DH;
@@ -99,6 +113,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       }
     }
   }
+// #endif
 
   // One store loop rather than PX * CV unrolled stores: as fast, and SwiftShader
   // compiled the kernel 2.3-3.5x faster (each store inlines the epilogue).

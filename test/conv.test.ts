@@ -175,8 +175,8 @@ test('MNIST convnet sizes at batch 128: every dispatch within 65535 workgroups p
   const prog = await sn.compile(await device(), g, { outputs: { y1, df1, dh, df2 } });
   try {
     const labels = prog.plan.dispatches.map((d) => d.label);
-    // The first layer (one channel, no padding) runs the unrolled unpadded kernel on CPU drivers.
-    const forward = prog.device.caps.matmul === 'register' ? 'conv2d unpadded 3x3' : 'conv2d 3x3';
+    // The first layer (one channel, no padding) runs the unrolled kernel on CPU drivers.
+    const forward = prog.device.caps.matmul === 'register' ? 'conv2d unrolled 3x3' : 'conv2d 3x3';
     for (const want of [forward, 'conv2dBackpropInput 3x3', 'conv2dBackpropFilter 3x3']) assert.ok(labels.includes(want), `${want} in ${labels.join(', ')}`);
     for (const d of prog.plan.dispatches) for (const n of d.workgroups) assert.ok(n >= 1 && n <= 65535, `${d.label}: workgroups ${d.workgroups.join(' x ')}`);
   } finally {

@@ -7,7 +7,6 @@
 //   df = backpropFilter(x, dy)        dx = backpropInput(dy, G)   ddy = conv2d(x, G)
 // so gradients of gradients stay in this family.
 import conv2dWgsl from '../../shaders/conv2d.wgsl';
-import conv2dUnpaddedWgsl from '../../shaders/conv2d_unpadded.wgsl';
 import backpropInputWgsl from '../../shaders/conv2d_backprop_input.wgsl';
 import backpropFilterWgsl from '../../shaders/conv2d_backprop_filter.wgsl';
 import { ShapeError, fmtShape } from '../errors.js';
@@ -15,7 +14,7 @@ import { checkShape, sameShape, type Shape } from '../graph/shape.js';
 import type { Attrs, Tensor } from '../graph/tensor.js';
 import * as cpu from '../cpu/conv.js';
 import type { Conv2dGeometry } from '../cpu/conv.js';
-import { MAX_WORKGROUPS_PER_DIM, epilogueParts, fill, linearGrid, unroll, type KernelCaps, type KernelSpec } from './kernel.js';
+import { MAX_WORKGROUPS_PER_DIM, epilogueParts, fill, linearGrid, sections, unroll, type KernelCaps, type KernelSpec } from './kernel.js';
 import { apply, defineOp, scoped } from './registry.js';
 import { conv2dGeometry, pair, padding, type Pair, type Padding, type WindowAttrs } from './window.js';
 
@@ -79,24 +78,17 @@ function blocks(caps: KernelCaps, channels: number): { rows: number; groups: num
 const UNROLLED_TAPS_MAX = 27;
 
 /**
- * Whether conv2d forward uses shaders/conv2d_unpadded.wgsl: CPU drivers, no
- * padding taken (every window inside the image) and at most
- * UNROLLED_TAPS_MAX values per window. MNIST's first layer (3x3, one
+ * Whether conv2d forward uses the UNROLLED section of shaders/conv2d.wgsl
+ * (every tap unrolled, no masks): CPU drivers, no padding taken (every
+ * window inside the image) and at most UNROLLED_TAPS_MAX values per window. MNIST's first layer (3x3, one
  * channel, batch 128) on SwiftShader (bench:conv, one run): 88.4 ms with the
  * looped kernel, 34.9 ms with the taps of a filter row unrolled, 21.9 ms
  * with every tap unrolled.
  */
-function unpaddedFewChannels(caps: KernelCaps, g: Conv2dGeometry): boolean {
+function unpaddedFewValues(caps: KernelCaps, g: Conv2dGeometry): boolean {
   const inside = (out: number, stride: number, filter: number, dilation: number, size: number) => (out - 1) * stride + (filter - 1) * dilation <= size - 1;
   return caps.matmul === 'register' && g.padTop === 0 && g.padLeft === 0 && g.filterH * g.filterW * g.inC <= UNROLLED_TAPS_MAX &&
     inside(g.outH, g.strideH, g.filterH, g.dilationH, g.inH) && inside(g.outW, g.strideW, g.filterW, g.dilationW, g.inW);
-}
-
-/** The unpadded kernel has no padding or filter-height constants (a pipeline constant the shader lacks is an error). */
-function forKernel(unpadded: boolean, constants: Record<string, number>): Record<string, number> {
-  if (!unpadded) return constants;
-  const { PT: _top, PL: _left, KH: _height, ...rest } = constants;
-  return rest;
 }
 
 /**
@@ -132,20 +124,16 @@ defineOp({
     const { rows, groups } = blocks(caps, g.outC);
     const cb = Math.ceil(g.outC / (4 * groups));
     const { workgroups, rowThreads } = linearGrid(Math.ceil((g.batch * g.outH * g.outW) / rows) * cb);
-    const unpadded = unpaddedFewChannels(caps, g);
-    const shader = unpadded
-      ? unroll(fill(conv2dUnpaddedWgsl, {
-        PX: rows, CV: groups, W: columns(g.outC, (c) => `f[u32(($y * KW + $k) * i32(CIN) + $c) * COUT + col$v.${c}]`),
-        EPILOGUE: epilogue,
-      }), { y: g.filterH, k: g.filterW, c: g.inC, p: rows, v: groups })
-      : unroll(fill(conv2dWgsl, {
-        PX: rows, CV: groups, W: columns(g.outC, (c) => `f[fo + col$v.${c}]`),
-        EPILOGUE: epilogue,
-      }), { p: rows, v: groups });
+    const unrolled = unpaddedFewValues(caps, g);
+    const filterAt = unrolled ? 'u32(($y * KW + $k) * i32(CIN) + $c) * COUT' : 'fo';
+    const shader = unroll(fill(sections(conv2dWgsl, { UNROLLED: unrolled }), {
+      PX: rows, CV: groups, W: columns(g.outC, (c) => `f[${filterAt} + col$v.${c}]`),
+      EPILOGUE: epilogue,
+    }), unrolled ? { y: g.filterH, k: g.filterW, c: g.inC, p: rows, v: groups } : { p: rows, v: groups });
     return {
-      label: label(unpadded ? 'conv2d unpadded' : 'conv2d', g) + suffix,
+      label: label(unrolled ? 'conv2d unrolled' : 'conv2d', g) + suffix,
       shader,
-      constants: forKernel(unpadded, { ...geometryConstants(g), KH: g.filterH, CB: cb, ROW: rowThreads }),
+      constants: { ...geometryConstants(g), ...(unrolled ? {} : { KH: g.filterH }), CB: cb, ROW: rowThreads },
       bindings: { x: 0, f: 1, y: 'out' },
       extraBindings,
       workgroups,

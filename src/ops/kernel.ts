@@ -103,6 +103,33 @@ export function fill(template: string, vars: Readonly<Record<string, string | nu
 }
 
 /**
+ * Keeps or drops the optional parts of a WGSL template: the lines between
+ * `// #if NAME` and `// #endif` stay when flags[NAME] is true, those between
+ * `// #if !NAME` and `// #endif` when it is false. The marker lines go.
+ */
+export function sections(template: string, flags: Readonly<Record<string, boolean>>): string {
+  const out: string[] = [];
+  let keep: boolean | undefined;
+  for (const line of template.split('\n')) {
+    const open = /^\s*\/\/ #if (!?)(\w+)\s*$/.exec(line);
+    if (open) {
+      if (keep !== undefined) throw new Error('WGSL template: nested #if');
+      if (!(open[2] in flags)) throw new Error(`WGSL template: no flag for #if ${open[2]}`);
+      keep = flags[open[2]] !== (open[1] === '!');
+      continue;
+    }
+    if (/^\s*\/\/ #endif\s*$/.test(line)) {
+      if (keep === undefined) throw new Error('WGSL template: #endif without #if');
+      keep = undefined;
+      continue;
+    }
+    if (keep !== false) out.push(line);
+  }
+  if (keep !== undefined) throw new Error('WGSL template: #if without #endif');
+  return out.join('\n');
+}
+
+/**
  * Expands the unrolled lines of a kernel template: a code line holding `$k`
  * for a key k of `counts` is repeated for k = 0 .. counts[k] - 1 with `$k`
  * replaced by the index (a line with several keys: every combination).
