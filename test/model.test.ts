@@ -19,6 +19,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as sn from '../src/index.js';
+import { throwsWith } from './helpers.js';
 
 const LOSS_TOL = { atol: 1e-6, rtol: 1e-5 };
 
@@ -232,14 +233,17 @@ test('fit trains on a last partial batch: n = 10, batchSize 4 gives batches of 4
   }
 });
 
-test('pipelined fit (no batch callback: each batch is submitted before the previous loss is read) matches batch-by-batch fit exactly', async () => {
-  const x = randomTensor([10, 3], 3);
-  const y = randomTensor([10, 2], 4);
+test('pipelined fit (no batch callback: losses read back a group of batches at a time) matches batch-by-batch fit exactly', async () => {
+  // 90 samples in batches of 4: 22 full batches and one of 2 per epoch, so each epoch has a full group of
+  // READ_GROUP (16) readbacks and a partial one, and the last batch runs on a second compiled program.
+  const n = 90;
+  const x = randomTensor([n, 3], 3);
+  const y = randomTensor([n, 2], 4);
   const run = async (callbacks: sn.callbacks.Callback[]) => {
     const model = sn.sequential([sn.layers.dense({ units: 4, activation: 'tanh', inputShape: [3], seed: 5, name: 'h' }), sn.layers.dense({ units: 2, seed: 6, name: 'o' })]);
     model.compile({ device, optimizer: sn.optimizers.adam({ learningRate: 0.05 }), loss: 'mse' });
     try {
-      // Batches of 4, 4, 2: two compiled programs take turns, so the optimizer step must carry across them.
+      // Two compiled programs take turns, so the optimizer step must carry across them.
       const h = await model.fit(x, y, { epochs: 3, batchSize: 4, shuffle: true, seed: 7, verbose: 0, callbacks });
       return { loss: h.history.loss, weights: await model.getWeights() };
     } finally {
@@ -249,10 +253,24 @@ test('pipelined fit (no batch callback: each batch is submitted before the previ
   const batches: number[] = [];
   const piped = await run([]);
   const stepped = await run([{ onBatchEnd: (b) => { batches.push(b); } }]);
-  assert.equal(batches, [0, 1, 2, 0, 1, 2, 0, 1, 2]);
+  const perEpoch = Array.from({ length: Math.ceil(n / 4) }, (_, i) => i);
+  assert.equal(batches, [...perEpoch, ...perEpoch, ...perEpoch]);
   assert.equal(piped.loss, stepped.loss);
   for (const [name, w] of Object.entries(stepped.weights)) assert.equal([...piped.weights[name].data], [...w.data], name);
   assert.ok(piped.loss[2] < piped.loss[0], `loss falls: ${piped.loss.join(', ')}`);
+});
+
+test('a loss that becomes NaN mid-group stops fit with an error naming the epoch and batch', async () => {
+  const x = randomTensor([60, 3], 8);
+  x.data[37 * 3] = NaN; // sample 37: batch 10 of 15 (batch size 4, no shuffle), inside the first group of readbacks
+  const y = randomTensor([60, 2], 9);
+  const model = sn.sequential([sn.layers.dense({ units: 2, inputShape: [3], seed: 1 })]);
+  model.compile({ device, optimizer: sn.optimizers.sgd({ learningRate: 0.1 }), loss: 'mse' });
+  try {
+    await throwsWith(() => model.fit(x, y, { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 }), sn.SinapsisError, 'the loss became NaN at epoch 1, batch 10');
+  } finally {
+    model.dispose();
+  }
 });
 
 test('evaluate over n not divisible by its batch equals the mean loss computed on the host from predict()', async () => {
