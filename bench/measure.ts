@@ -89,7 +89,7 @@ export class KernelBench {
         const prefix = [c.set, c.label, c.dims];
         try {
           if ('setup' in c) {
-            const raw = c.setup(this.device.gpu);
+            const raw = c.setup(this.device.gpu, this.device.cpuDriver);
             disposers.push(raw.dispose);
             variants.push({ name: `gpu ${c.label}`, fn: raw.run });
             pending.push({ c, work: c.bytes, kernel: raw.note });

@@ -42,7 +42,7 @@
 //   host ms      run({ x, y }, { read: [] }) resolves right after queue.submit
 //                (inputs written, every dispatch recorded into one command
 //                buffer, one submit); timed until it resolves, then the GPU is
-//                waited for (queue.onSubmittedWorkDone) outside the timing.
+//                waited for (prog.sync()) outside the timing.
 //   dispatches   compute dispatches one step records.
 //   memory       intermediates in the planner's pooled buffers (planned) vs one
 //                buffer per intermediate tensor (naive), from prog.memory.

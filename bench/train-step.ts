@@ -15,8 +15,10 @@
 //          after queue.submit (inputs written with writeBuffer, every dispatch
 //          recorded into one command encoder, one submit) without waiting
 //          for the GPU; timed from the call until it resolves.
-//   gpu    queue.onSubmittedWorkDone() right after that submit: the wait for
-//          the GPU to finish the step (host + gpu is a step without readback).
+//   gpu    prog.sync() right after that submit: the wait for the GPU to
+//          finish the step, paced as every wait (on CPU drivers it sleeps
+//          through most of it instead of spinning; host + gpu is a step
+//          without readback).
 // The step and host/gpu measurements alternate (one of each per timed step),
 // so a change in machine load hits both alike. samples/s = batch / step.
 // On SwiftShader the "GPU" is the same CPU cores: other processes inflate
@@ -82,7 +84,7 @@ for (const spec of specs) {
     const a = performance.now();
     await prog.run({ x, y }, { read: [] });
     const b = performance.now();
-    await device.gpu.queue.onSubmittedWorkDone();
+    await prog.sync();
     const c = performance.now();
     host.push(b - a);
     gpu.push(c - b);

@@ -46,8 +46,11 @@ export interface RawCase {
   dims: string;
   bytes: number;
   runsScale?: number;
-  /** Pipelines and buffers made once; run() submits one dispatch and resolves when the GPU finished. */
-  setup: (gpu: GPUDevice) => { run: () => Promise<void>; dispose: () => void; note: string };
+  /**
+   * Pipelines and buffers made once; run() submits one dispatch and resolves when the GPU finished.
+   * cpuDriver: the adapter is a CPU driver, where a wait should be paced as the engine paces it (ReadbackPacer).
+   */
+  setup: (gpu: GPUDevice, cpuDriver: boolean) => { run: () => Promise<void>; dispose: () => void; note: string };
 }
 
 export type KernelCase = OpCase | RawCase;

@@ -1,14 +1,18 @@
 // Elementwise and reduction cases over one [r, c] operand (r x c = 1M floats,
 // 256K with --quick), rated in GB/s (every operand read once, the result
 // written once), and two reference points that are not engine kernels: a
-// hand-written relu on the raw GPUDevice, one f32 per thread (the engine's
-// mapping) and sixteen per thread as four vec4 loads.
+// hand-written relu on the raw GPUDevice, one f32 per thread and sixteen per
+// thread as four vec4 loads (the engine's kernels take four f32 per thread).
+// Their wait for the GPU is paced as the engine's (src/exec/readback-pacer.ts),
+// so that neither side spins the JavaScript thread against a CPU driver.
+import { ReadbackPacer } from '../../src/exec/readback-pacer.js';
 import { fmtShape, type KernelCase, type OpCase, type RawCase } from './case.js';
 
 function rawRelu(n: number, label: string, per: number, type: 'f32' | 'vec4f'): RawCase {
   return {
     group: 'elementwise', set: 'elementwise', label, dims: fmtShape([n]), bytes: 8 * n, runsScale: 2,
-    setup: (gpu) => {
+    setup: (gpu, cpuDriver) => {
+      const pacer = new ReadbackPacer(cpuDriver);
       const x = gpu.createBuffer({ size: n * 4, usage: GPUBufferUsage.STORAGE });
       const y = gpu.createBuffer({ size: n * 4, usage: GPUBufferUsage.STORAGE });
       const units = type === 'f32' ? n : n / 4;
@@ -33,7 +37,10 @@ function rawRelu(n: number, label: string, per: number, type: 'f32' | 'vec4f'): 
           pass.dispatchWorkgroups(gx, Math.ceil(groups / gx));
           pass.end();
           gpu.queue.submit([enc.finish()]);
+          const submittedAt = pacer.submitted();
+          await pacer.beforeMap(submittedAt);
           await gpu.queue.onSubmittedWorkDone();
+          pacer.mapped(submittedAt);
         },
         dispose: () => {
           x.destroy();

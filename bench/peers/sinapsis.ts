@@ -12,7 +12,7 @@ export interface SinapsisTrainer extends Trainer {
   /**
    * One step without the readback, split in two: run({ x, y }, { read: [] })
    * resolves right after queue.submit (host: the JavaScript part), then
-   * queue.onSubmittedWorkDone() waits for the GPU. Returns the host ms.
+   * prog.sync() waits for the GPU (paced as every wait). Returns the host ms.
    * Only on the 'sinapsis' row (the grouped row runs the same program).
    */
   hostStep?(): Promise<number>;
@@ -72,7 +72,7 @@ export function sinapsisEngine(device: sn.Device, grouped = false): Engine & { s
               const a = performance.now();
               await prog.run(inputs, { read: [] });
               const b = performance.now();
-              await device.gpu.queue.onSubmittedWorkDone();
+              await prog.sync();
               return b - a;
             },
         dispose: () => model.dispose(),
