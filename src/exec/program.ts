@@ -177,13 +177,12 @@ export class Program {
    * back. A training loop can then prepare and submit the next step before
    * reading this one's loss, so the GPU does not wait for the host.
    */
-  async submit(inputs: Record<string, InputValue> = {}, options: RunOptions = {}): Promise<{ results: Promise<Results> }> {
+  submit(inputs: Record<string, InputValue> = {}, options: RunOptions = {}): Promise<{ results: Promise<Results> }> {
     // Submissions are serialised (they share the input buffers and the step
     // counter); readbacks are not.
     const submitted = this.queue.then(() => this.submitNow(inputs, options));
     this.queue = submitted.catch(() => undefined);
-    const { results } = await submitted;
-    return { results };
+    return submitted;
   }
 
   /** Maps the open group of deferred reads now (see RunOptions.deferRead). */

@@ -8,7 +8,7 @@ import { HostTensor, tensor } from '../graph/host-tensor.js';
 import { sameShape, sizeOf } from '../graph/shape.js';
 import { buildPlan } from '../plan/plan.js';
 import { Program } from '../exec/program.js';
-import { READ_GROUP } from '../exec/readback.js';
+import { READ_GROUP, type Results } from '../exec/readback.js';
 import { StepQueue } from './step-queue.js';
 import { ParamStore } from '../exec/param-store.js';
 import { batches, batchCount, checkSameRows, gatherRows, seededRandom, shuffledIndices, splitTrainValidation } from '../data/dataset.js';
@@ -53,7 +53,7 @@ const DEFAULT_EVAL_BATCH = 128;
 
 /** A training batch on the GPU whose loss has not been read yet. */
 interface SubmittedBatch {
-  results: Promise<Record<string, HostTensor>>;
+  results: Promise<Results>;
   count: number;
   step: number;
 }
@@ -317,7 +317,7 @@ export class Model implements TrainingModel {
     let penalty = 0;
     const xb = new Float32Array(rows * xRow);
     const yb = new Float32Array(rows * yRow);
-    const add = async (results: Promise<Record<string, HostTensor>>) => {
+    const add = async (results: Promise<Results>) => {
       const out = await results;
       sums.loss += out.loss.data[0];
       if (out.penalty) penalty = out.penalty.data[0];
@@ -351,7 +351,7 @@ export class Model implements TrainingModel {
     const outRow = sizeOf(this.outputShape);
     const out = new Float32Array(n * outRow);
     const xb = new Float32Array(rows * xRow);
-    const store = async ({ results, start, count }: { results: Promise<Record<string, HostTensor>>; start: number; count: number }) => {
+    const store = async ({ results, start, count }: { results: Promise<Results>; start: number; count: number }) => {
       out.set((await results).pred.data.subarray(0, count * outRow), start * outRow);
     };
     const queue = new StepQueue(READ_GROUP, store);
