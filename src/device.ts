@@ -2,6 +2,7 @@
 // In Node, when no adapter is found and Chromium's SwiftShader Vulkan driver
 // is installed, it retries with that driver before giving up.
 import { DeviceError } from './errors.js';
+import { ReadbackPacer } from './exec/readback-pacer.js';
 import { defaultCaps, type KernelCaps } from './ops/kernel.js';
 
 export interface DeviceInfo {
@@ -25,6 +26,8 @@ export class Device {
   readonly caps: KernelCaps;
   /** True on CPU Vulkan drivers (SwiftShader, llvmpipe): the "GPU" shares the CPU with JavaScript. */
   readonly cpuDriver: boolean;
+  /** Paces every program's waits for this device's queue (see src/exec/readback-pacer.ts). */
+  readonly pacer: ReadbackPacer;
   private lostMessage: string | undefined;
   private destroyed = false;
 
@@ -38,6 +41,7 @@ export class Device {
     this.info = info;
     this.cpuDriver = info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe/i.test(`${info.architecture} ${info.description} ${info.vendor}`);
     this.caps = { ...defaultCaps, matmul: this.cpuDriver ? 'register' : 'tiled', ...caps };
+    this.pacer = new ReadbackPacer(this.cpuDriver);
     void gpu.lost.then((lost) => {
       if (!this.destroyed) this.lostMessage = `${lost.reason}: ${lost.message}`;
     });

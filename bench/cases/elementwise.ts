@@ -37,10 +37,10 @@ function rawRelu(n: number, label: string, per: number, type: 'f32' | 'vec4f'): 
           pass.dispatchWorkgroups(gx, Math.ceil(groups / gx));
           pass.end();
           gpu.queue.submit([enc.finish()]);
-          const submittedAt = pacer.submitted();
-          await pacer.beforeMap(submittedAt);
+          const step = pacer.submitted(pipeline);
+          await pacer.beforeMap(step);
           await gpu.queue.onSubmittedWorkDone();
-          pacer.mapped(submittedAt);
+          pacer.mapped(step);
         },
         dispose: () => {
           x.destroy();

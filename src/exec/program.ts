@@ -15,6 +15,7 @@ import { STORAGE_USAGE, createBuffer, destroyBuffer, writeFloats } from './buffe
 import { inputData, type InputValue } from './inputs.js';
 import { pipelineCache, type CompiledKernel } from './pipelines.js';
 import { ParamStore } from './param-store.js';
+import type { PacedStep } from './readback-pacer.js';
 import { Readback, ignoreRejection, type Results } from './readback.js';
 
 export interface RunOptions {
@@ -56,8 +57,8 @@ export class Program {
   private readonly stateBuffers = new Map<Tensor, GPUBuffer[]>();
   private readonly uniform: GPUBuffer | undefined;
   private readonly readback: Readback;
-  /** When the latest step was submitted (sync() paces its wait as a readback). */
-  private lastSubmittedAt = 0;
+  /** The latest step submitted (sync() paces its wait as a readback). */
+  private lastStep: PacedStep | undefined;
   private recorded: Recorded[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
@@ -105,7 +106,7 @@ export class Program {
     }
     this.stepUniform = make('step uniform', 16, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
     const outputs = Object.fromEntries(Object.entries(plan.outputs).map(([name, s]) => [name, { bytes: s.bytes, shape: plan.outputTensors[name].shape }]));
-    this.readback = new Readback(outputs, make, device.cpuDriver, (e) => {
+    this.readback = new Readback(outputs, make, device.pacer, (e) => {
       this.device.assertAlive('run');
       return new DeviceError(`run: reading results back failed: ${(e as Error).message}`);
     });
@@ -231,9 +232,9 @@ export class Program {
     const ticket = await this.readback.reserve(read, options.deferRead ?? false);
     this.readback.copy(enc, ticket, (name) => this.buffer(this.plan.outputs[name]));
     gpu.queue.submit([enc.finish()]);
-    const submittedAt = performance.now();
-    this.lastSubmittedAt = submittedAt;
-    const results = this.readback.submitted(ticket, submittedAt);
+    const step = this.device.pacer.submitted(this);
+    this.lastStep = step;
+    const results = this.readback.submitted(ticket, step);
     // A failed readback is reported to whoever awaits it, never as an unhandled rejection (the check below may throw first).
     ignoreRejection(results);
     if (first) {
@@ -248,7 +249,7 @@ export class Program {
   async sync(): Promise<void> {
     await this.queue;
     await this.readback.idle();
-    await this.readback.paced(this.lastSubmittedAt, () => this.device.gpu.queue.onSubmittedWorkDone());
+    await this.readback.paced(this.lastStep, () => this.device.gpu.queue.onSubmittedWorkDone());
   }
 
   /** Current values of every parameter of this program, by name. */

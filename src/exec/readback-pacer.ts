@@ -1,33 +1,74 @@
 // Waiting for a step's results without taking the CPU away from the GPU.
 //
-// Dawn in Node (the `webgpu` package) resolves mapAsync by polling its event
-// queue from setImmediate for as long as a map is pending, so the JavaScript
-// thread spins at full speed while it waits. On a real GPU that only burns a
-// core. On a CPU Vulkan driver (SwiftShader) the "GPU" is the same cores:
-// the spin takes one of them from the kernels, and a 2-core machine runs the
-// step's kernels on about half its capacity.
+// Dawn in Node (the `webgpu` package) resolves mapAsync and
+// onSubmittedWorkDone by polling its event queue from setImmediate for as
+// long as one is pending, so the JavaScript thread spins at full speed while
+// it waits. On a real GPU that only burns a core. On a CPU Vulkan driver
+// (SwiftShader) the "GPU" is the same cores: the spin takes one of them from
+// the kernels, and a 2-core machine runs the step's kernels on about half its
+// capacity for as long as it lasts.
 //
-// So on CPU drivers the wait first sleeps (a timer, no spinning) for most of
-// the time the step is expected to take, learned from earlier steps, and only
-// then asks Dawn to map. The estimate is the smallest of the recent step
-// times: a sleep that overshot makes its own sample too long, so taking the
-// minimum keeps overshoots from feeding on themselves, and a step that is
-// slower than expected only costs some spinning, as before. Samples are per
-// step, so grouped readbacks of different sizes share one estimate.
+// So on CPU drivers a wait first sleeps (a timer, no spinning) until shortly
+// before the GPU is expected to be done, and only then asks Dawn. The pacer
+// keeps a model of the queue: every submitted step (read back or not) joins
+// it, a step starts when the previous one has finished or when it was
+// submitted, whichever is later, and takes the time steps of its program
+// have taken lately. The estimate is the smallest recent per-step time: a
+// sleep that overshot makes its own sample too long, so taking the minimum
+// keeps overshoots from feeding on themselves, and a step that is slower
+// than expected only costs some spinning. Samples whose start or end is not
+// known (two steps found done by one poll, a step queued behind one that was
+// found done late) are not taken: they would come out too short.
+//
+// The model matters when many steps are in flight (grouped readbacks, steps
+// submitted without reads and then sync()): once waits are seen to end
+// before the GPU does, the margin left to spin is a fifth of one step plus
+// 2% of the whole wait, not a fifth of the whole wait; with work queued
+// behind the awaited step there is no margin, as a late wake costs nothing.
+//
+// One pacer serves a device (Device.pacer): a program's steps queue behind
+// every other program's on the same GPU queue.
 
-/** Fraction of the expected step time slept before mapping. */
-const SLEEP_FRACTION = 0.8;
+/** Of the step being waited for, this fraction of its expected time is left to spin through. */
+const STEP_MARGIN = 0.2;
+/** And this share of the whole expected wait, for the error of the estimate summed over many steps. */
+const SPAN_MARGIN = 0.02;
+/** While the pacer has been waking late, this share of the whole wait is left: each wait finds 20% more of the truth. */
+const SEEK_MARGIN = 0.2;
 /** Timers fire late by about this much (ms); slept off in advance. */
 const TIMER_SLACK_MS = 1;
 /** Shorter sleeps are not worth a timer (ms). */
 const MIN_SLEEP_MS = 2;
-/** Recent step times kept for the estimate. */
+/** Recent per-step times kept for a program's estimate. */
 const WINDOW = 8;
+/** Dawn reports work that was already done within about this long (ms); a longer wait saw the GPU finish. */
+const POLL_MS = 0.5;
+/** Steps whose completion was never observed are forgotten beyond this many. */
+const MAX_PENDING = 256;
+
+/** A submitted step, as the pacer knows it. */
+export interface PacedStep {
+  readonly seq: number;
+  /** Which estimate applies (steps of one program take alike). */
+  readonly key: object;
+  readonly at: number;
+  /** When its results were asked for (beforeMap returned). */
+  asked?: number;
+}
 
 export class ReadbackPacer {
-  private readonly samples: number[] = [];
-  /** When the previous step's results were seen mapped: the GPU cannot start a step before it finished the previous one. */
+  private readonly samples = new WeakMap<object, number[]>();
+  /** Steps submitted and not yet seen done, in submission order. */
+  private readonly pending: PacedStep[] = [];
+  private nextSeq = 1;
+  /** Every step up to this one is known done. */
+  private doneSeq = 0;
+  /** When that was seen. */
   private lastDone = 0;
+  /** Whether the GPU finished then, rather than some time before it was asked. */
+  private lastDoneExact = false;
+  /** Per program: whether its latest wait saw the GPU finish (so its estimate is not too long). */
+  private readonly settled = new WeakMap<object, boolean>();
 
   constructor(
     private readonly enabled: boolean,
@@ -36,28 +77,105 @@ export class ReadbackPacer {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
-  /** The time a step is submitted, to pass to beforeMap() and mapped(). */
-  submitted(): number {
-    return this.clock();
+  /** Records a step just submitted to the queue; key: its program. */
+  submitted(key: object): PacedStep {
+    const step: PacedStep = { seq: this.nextSeq++, key, at: this.clock() };
+    if (this.enabled) {
+      this.pending.push(step);
+      if (this.pending.length > MAX_PENDING) this.pending.shift();
+    }
+    return step;
   }
 
   /**
-   * Resolves when it is time to ask for results (at once on real GPUs).
-   * steps: how many steps the wait covers (a grouped readback maps several).
+   * Resolves when it is time to ask for the results of `step` and everything
+   * before it (at once on real GPUs). The wait is worked out again after each
+   * sleep: a step seen done meanwhile, later than the model said, moves the
+   * expected end of the steps behind it.
    */
-  async beforeMap(submittedAt: number, steps = 1): Promise<void> {
-    if (!this.enabled || this.samples.length === 0) return;
-    const expected = Math.min(...this.samples) * steps;
-    const start = Math.max(submittedAt, this.lastDone);
-    const wait = start + SLEEP_FRACTION * expected - TIMER_SLACK_MS - this.clock();
-    if (wait >= MIN_SLEEP_MS) await this.sleep(wait);
+  async beforeMap(step: PacedStep): Promise<void> {
+    if (!this.enabled) return;
+    for (;;) {
+      const wait = this.expectedWait(step);
+      if (wait < MIN_SLEEP_MS) break;
+      await this.sleep(wait);
+    }
+    step.asked = this.clock();
   }
 
-  /** Records that the steps submitted from submittedAt on have their results mapped. */
-  mapped(submittedAt: number, steps = 1): void {
+  /** How long to sleep from now before asking for `step` (negative: ask now). */
+  private expectedWait(step: PacedStep): number {
+    let first: number | undefined;
+    let end = this.lastDone;
+    for (const s of this.pending) {
+      if (s.seq > step.seq) break;
+      const estimate = this.estimate(s.key);
+      if (estimate === undefined) return 0;
+      first ??= Math.max(end, s.at);
+      end = Math.max(end, s.at) + estimate;
+    }
+    if (first === undefined) return 0;
+    // With more work queued behind the step, waking late costs the GPU
+    // nothing (it goes on with that work) and waking early costs a spin: aim
+    // at the expected end itself. Otherwise a late wake leaves the GPU idle:
+    // spin through the last part of the step's expected time, and through a
+    // fifth of the whole wait while the pacer has been waking late (an
+    // estimate that is too long, say from the first steps, shrinks by a
+    // fifth per wait instead of by a fifth of one step).
+    const queuedBehind = this.pending[this.pending.length - 1].seq > step.seq;
+    const span = end - first;
+    const margin = queuedBehind ? 0 : this.settled.get(step.key) ? STEP_MARGIN * this.estimate(step.key)! + SPAN_MARGIN * span : SEEK_MARGIN * span;
+    return end - margin - TIMER_SLACK_MS - this.clock();
+  }
+
+  /** Records that `step` and every step before it are done. */
+  mapped(step: PacedStep): void {
+    if (!this.enabled || step.seq <= this.doneSeq) return;
     const now = this.clock();
-    this.samples.push((now - Math.max(submittedAt, this.lastDone)) / steps);
-    if (this.samples.length > WINDOW) this.samples.shift();
+    const done: PacedStep[] = [];
+    while (this.pending.length > 0 && this.pending[0].seq <= step.seq) done.push(this.pending.shift()!);
+    // A sample is the time from when the GPU could start the first of these
+    // steps to now. That start is known when the first was submitted after
+    // the previous steps were seen done, or when those were seen done as
+    // they finished (their wait outlasted a poll); otherwise they may have
+    // finished long before, and the sample would come out too short. When
+    // another step was seen done after this one was asked for, both may
+    // have been found by one poll, and this one's end is unknown.
+    const asked = step.asked;
+    const startKnown = done.length > 0 && (done[0].at >= this.lastDone || this.lastDoneExact);
+    if (startKnown && asked !== undefined && asked >= this.lastDone) this.learn(done, now);
+    this.lastDoneExact = asked !== undefined && now - asked >= POLL_MS;
+    if (asked !== undefined) this.settled.set(step.key, this.lastDoneExact);
+    this.doneSeq = step.seq;
     this.lastDone = now;
+  }
+
+  /** The expected time of one step of this program, once one has been timed. */
+  private estimate(key: object): number | undefined {
+    const s = this.samples.get(key);
+    return s ? Math.min(...s) : undefined;
+  }
+
+  /**
+   * Per-step time of the program that ran most of `done`: the time since the
+   * GPU could start the first of them, less the others' expected times.
+   */
+  private learn(done: PacedStep[], now: number): void {
+    const key = done[done.length - 1].key;
+    let elapsed = now - Math.max(this.lastDone, done[0].at);
+    let count = 0;
+    for (const s of done) {
+      if (s.key === key) count++;
+      else {
+        const other = this.estimate(s.key);
+        if (other === undefined) return;
+        elapsed -= other;
+      }
+    }
+    if (elapsed <= 0) return;
+    const samples = this.samples.get(key) ?? [];
+    samples.push(elapsed / count);
+    if (samples.length > WINDOW) samples.shift();
+    this.samples.set(key, samples);
   }
 }

@@ -13,7 +13,7 @@
 //   that only needs the losses later pays that once per group.
 import { SinapsisError } from '../errors.js';
 import { HostTensor } from '../graph/host-tensor.js';
-import { ReadbackPacer } from './readback-pacer.js';
+import type { PacedStep, ReadbackPacer } from './readback-pacer.js';
 
 /** Steps whose outputs share one map when read with deferRead. */
 export const READ_GROUP = 16;
@@ -37,7 +37,8 @@ interface WaitingStep {
 interface Group {
   set: number;
   steps: WaitingStep[];
-  firstSubmittedAt: number;
+  /** The latest step in the group: mapping waits for it. */
+  last?: PacedStep;
 }
 
 /** Where one step's outputs go, decided before the step is recorded. */
@@ -95,16 +96,15 @@ export class Readback {
   private claimed = false;
   private flushWhenIn = false;
   private disposed = false;
-  private readonly pacer: ReadbackPacer;
 
   constructor(
     private readonly outputs: Readonly<Record<string, OutputInfo>>,
     private readonly make: MakeBuffer,
-    cpuDriver: boolean,
+    /** The device's: waits sleep through most of the expected GPU time on CPU drivers. */
+    private readonly pacer: ReadbackPacer,
     /** Turns a failed map into the error to throw (a lost device says so). */
     private readonly mapError: (e: unknown) => Error,
   ) {
-    this.pacer = new ReadbackPacer(cpuDriver);
     for (const [name, o] of Object.entries(outputs)) {
       for (const set of this.single) set.set(name, make(`readback '${name}'`, o.bytes, MAP_READ()));
     }
@@ -124,7 +124,7 @@ export class Readback {
       this.nextGroup = 1 - set;
       await this.groupBusy[set];
       this.grouped ??= [this.groupSet(), this.groupSet()];
-      this.open = { set, steps: [], firstSubmittedAt: 0 };
+      this.open = { set, steps: [] };
     }
     this.claimed = true;
     return { names, set: this.open.set, slot: this.open.steps.length, group: this.open };
@@ -139,18 +139,18 @@ export class Readback {
     }
   }
 
-  /** After the step's submit: its results, on their way. */
-  submitted(ticket: ReadTicket, submittedAt: number): Promise<Results> {
+  /** After the step's submit (step: as the pacer recorded it): its results, on their way. */
+  submitted(ticket: ReadTicket, step: PacedStep): Promise<Results> {
     if (ticket.names.length === 0) return Promise.resolve({});
     const group = ticket.group;
     if (!group) {
-      const results = this.mapSingle(ticket.names, this.single[ticket.set], submittedAt);
+      const results = this.mapSingle(ticket.names, this.single[ticket.set], step);
       this.singleBusy[ticket.set] = results.catch(() => undefined);
       return results;
     }
     this.claimed = false;
     if (this.disposed) return Promise.reject(disposedError());
-    if (group.steps.length === 0) group.firstSubmittedAt = submittedAt;
+    group.last = step;
     const results = new GroupedResults((resolve, reject) => group.steps.push({ slot: ticket.slot, names: ticket.names, resolve, reject }));
     results.onAwait = () => {
       if (this.open === group) this.flush();
@@ -176,10 +176,10 @@ export class Readback {
   }
 
   /** Waits for the GPU without spinning through most of it (see readback-pacer.ts). */
-  async paced(submittedAt: number, wait: () => Promise<unknown>): Promise<void> {
-    await this.pacer.beforeMap(submittedAt);
+  async paced(step: PacedStep | undefined, wait: () => Promise<unknown>): Promise<void> {
+    if (step) await this.pacer.beforeMap(step);
     await wait();
-    this.pacer.mapped(submittedAt);
+    if (step) this.pacer.mapped(step);
   }
 
   /** Rejects the steps of a group that was never mapped; the owner destroys the buffers. */
@@ -196,19 +196,19 @@ export class Readback {
     return set;
   }
 
-  private async mapAll(buffers: GPUBuffer[], submittedAt: number, steps: number): Promise<void> {
+  private async mapAll(buffers: GPUBuffer[], step: PacedStep): Promise<void> {
     try {
-      await this.pacer.beforeMap(submittedAt, steps);
+      await this.pacer.beforeMap(step);
       await Promise.all(buffers.map((b) => b.mapAsync(GPUMapMode.READ)));
-      this.pacer.mapped(submittedAt, steps);
+      this.pacer.mapped(step);
     } catch (e) {
       throw this.mapError(e);
     }
   }
 
-  private async mapSingle(names: readonly string[], staging: StagingSet, submittedAt: number): Promise<Results> {
+  private async mapSingle(names: readonly string[], staging: StagingSet, step: PacedStep): Promise<Results> {
     const buffers = names.map((n) => staging.get(n)!);
-    await this.mapAll(buffers, submittedAt, 1);
+    await this.mapAll(buffers, step);
     const out: Results = {};
     names.forEach((name, i) => {
       out[name] = this.tensor(name, buffers[i].getMappedRange(0, copyBytes(this.outputs[name].bytes)), 0);
@@ -221,7 +221,7 @@ export class Readback {
     const names = [...new Set(group.steps.flatMap((s) => s.names))];
     const buffers = names.map((n) => this.grouped![group.set].get(n)!);
     try {
-      await this.mapAll(buffers, group.firstSubmittedAt, group.steps.length);
+      await this.mapAll(buffers, group.last!);
     } catch (e) {
       for (const step of group.steps) step.reject(e);
       return;
