@@ -2,9 +2,13 @@
 // Bindings: param (read_write), grad (read), one read_write array per
 // optimizer state (named by the optimizer: m, v, ...), h: the step uniform
 // (learning rate, step-dependent factors), shared by every update of a step
-// so schedules need no recompile. Mapping: each thread updates PER
-// consecutive elements (per-thread overhead dominates on CPU drivers; the
-// planner sets PER), thread index = gid.x + gid.y * ROW.
+// so schedules need no recompile. {{T}} is f32, or vec4f when the tensor's
+// size is a multiple of 4: the optimizers' update statements read the same
+// for both (scalar hyper-parameters broadcast), and on CPU drivers one vec4
+// load costs about what one f32 load does. Mapping: N units (values or
+// vec4s); each thread updates PER consecutive units (per-thread overhead
+// dominates on CPU drivers; the planner sets PER), thread index = gid.x +
+// gid.y * ROW.
 override WG: u32 = 64;
 override N: u32;
 override ROW: u32;
@@ -14,8 +18,8 @@ struct Hyper {
 {{FIELDS}}
 }
 
-@group(0) @binding(0) var<storage, read_write> param: array<f32>;
-@group(0) @binding(1) var<storage, read> grad: array<f32>;
+@group(0) @binding(0) var<storage, read_write> param: array<{{T}}>;
+@group(0) @binding(1) var<storage, read> grad: array<{{T}}>;
 @group(0) @binding(2) var<uniform> h: Hyper;
 {{STATE}}
 

@@ -1,6 +1,6 @@
 // Optimizers: every update rule against a CPU reference of its Keras formula.
 //
-// The graph is loss = sum(w * c) + sum(w^2) with w a [3, 5] param of known
+// The graph is loss = sum(w * c) + sum(w^2) with w a [3, 5] or [7, 44] param of known
 // initial values and c a fixed input, so the gradient is g = c + 2w and every
 // step can be replayed on the host. The references below are plain loops in
 // f64 written from the formulas in DESIGN.md ("Contract details") and the
@@ -22,14 +22,24 @@ import * as assert from 'uvu/assert';
 import * as sn from '../src/index.js';
 
 const TOL = { atol: 1e-6, rtol: 1e-6 };
-const SHAPE = [3, 5];
-const N = 15;
 const STEPS = 5;
 
-/** Known, distinct initial values in [-1.4, 1.4], none zero. */
-const W0 = Float64Array.from({ length: N }, (_, i) => ((i * 7) % N - 7) * 0.2 + 0.05);
+// The parameter's shape: [3, 5] (15 values: the update kernel takes one f32
+// at a time), or [7, 44] (308 values: four at a time as vec4s, over several
+// threads, the last one partly idle). useShape() sets these.
+let SHAPE: number[] = [];
+let N = 0;
+/** Known initial values in [-1.35, 1.45], none zero. */
+let W0 = new Float64Array();
 /** The fixed input c. */
-const C = Float64Array.from({ length: N }, (_, i) => Math.sin(i + 1) * 1.5);
+let C = new Float64Array();
+function useShape(shape: number[]): void {
+  SHAPE = shape;
+  N = shape[0] * shape[1];
+  W0 = Float64Array.from({ length: N }, (_, i) => ((i * 7) % 15 - 7) * 0.2 + 0.05);
+  C = Float64Array.from({ length: N }, (_, i) => Math.sin(i + 1) * 1.5);
+}
+useShape([3, 5]);
 
 let device: sn.Device;
 test.before(async () => {
@@ -230,8 +240,9 @@ async function runSteps(built: Built, opt: sn.optimizers.Optimizer | undefined, 
 
 // ------------------------------------------------------------ tests
 
-for (const k of cases) {
-  test(`${k.label}: 5 steps match the CPU reference of the Keras formula`, async () => {
+for (const k of cases) for (const shape of [[3, 5], [7, 44]]) {
+  test(`${k.label}: 5 steps on a [${shape}] parameter match the CPU reference of the Keras formula`, async () => {
+    useShape(shape);
     const opt = k.make(k.config);
     const built = await build(opt);
     try {
@@ -248,7 +259,8 @@ for (const k of cases) {
     }
   });
 
-  test(`${k.label}: a new learningRate between runs takes effect without recompiling`, async () => {
+  test(`${k.label}: a new learningRate between runs on a [${shape}] parameter takes effect without recompiling`, async () => {
+    useShape(shape);
     const opt = k.make(k.config);
     const built = await build(opt);
     try {
@@ -281,6 +293,7 @@ const byName: [string, (c: Hyper) => Reference, number, Hyper][] = [
 ];
 
 test('optimizer names as strings work, with the default hyper-parameters', async () => {
+  useShape([3, 5]);
   for (const [name, ref, lr, extra] of byName) {
     const built = await build(name);
     try {

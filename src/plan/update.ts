@@ -3,13 +3,15 @@ import optimizerWgsl from '../../shaders/optimizer.wgsl';
 import { fill } from '../ops/kernel.js';
 import type { OptimizerSpec } from './optimizer.js';
 
-export function optimizerShader(opt: OptimizerSpec): string {
+/** vec4: the tensor's size is a multiple of 4, and the kernel takes its values four at a time. */
+export function optimizerShader(opt: OptimizerSpec, vec4: boolean): string {
   // A uniform struct is padded to 16 bytes; a spare field keeps one-field structs valid too.
   const fields = [...opt.uniforms];
   while (fields.length % 4 !== 0 || fields.length === 0) fields.push(`_pad${fields.length}`);
   return fill(optimizerWgsl, {
     FIELDS: fields.map((f) => `  ${f}: f32,`).join('\n'),
-    STATE: opt.state.map((s, k) => `@group(0) @binding(${3 + k}) var<storage, read_write> ${s.name}: array<f32>;`).join('\n'),
+    T: vec4 ? 'vec4f' : 'f32',
+    STATE: opt.state.map((s, k) => `@group(0) @binding(${3 + k}) var<storage, read_write> ${s.name}: array<${vec4 ? 'vec4f' : 'f32'}>;`).join('\n'),
     UPDATE: opt.wgsl,
   });
 }
