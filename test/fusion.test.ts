@@ -1,6 +1,7 @@
 // Fusion (src/plan/fusion.ts, src/ops/fused.ts): elementwise chains run as
-// one kernel, and a chain that starts from a matmul or conv2d runs in that
-// kernel's store. Each case checks both what the plan contains (the
+// one kernel, a chain that starts from a matmul or conv2d runs in that
+// kernel's store, and a chain read only by a reduction runs in the
+// reduction's loads. Each case checks both what the plan contains (the
 // dispatch labels: proof that fusion happened, or did not where it must not)
 // and the values against the CPU reference, on odd shapes with operands
 // broadcast along different axes, for both matmul kernel families.
@@ -95,13 +96,74 @@ test('a value read outside the chain, or requested as an output, keeps its own b
   const h = ops.tanh(x.add(1));
   const y = h.mul(3).sum({ axis: 1 });
   const z = h.exp();
-  // h feeds two chains (mul -> sum, exp), so add+tanh is a chain of its own; mul ends at the reduction.
-  assert.equal(await labels({ y, z }, await device()), ['add+tanh', 'mul', 'sum', 'exp']);
+  // h feeds two chains (mul -> sum, exp), so add+tanh is a chain of its own; mul runs in the reduction's loads.
+  assert.equal(await labels({ y, z }, await device()), ['add+tanh', 'mul+sum', 'exp']);
   // Asking for h itself as an output changes nothing about it, and the values still agree.
   await compareToCpu({ y, z, h }, { x: uniform([6, 5], new Rng(7)) }, { tol: GRAPH });
   // A matmul whose output is requested is not fused into the add that follows it.
   const m = ops.matmul(x, g.input('w', [5, 3]));
   assert.equal(await labels({ m, s: m.add(1) }, await device()), ['matmul_register', 'add']);
+});
+
+test('reductions compute their input with the chain that produces it: one pass, two passes and one workgroup per output, sum and max', async () => {
+  const g = sn.graph();
+  const x = g.input('x', [64, 9, 9, 5]);
+  const row = g.input('row', [5]);
+  const t = g.input('t', [2049, 3]);
+  const u = g.input('u', [7, 13]);
+  // [64, 9, 9, 5] -> [5]: 5184 values per output, split into two passes (the chain runs in the first).
+  const bias = x.mul(row).sub(0.25).sum({ axis: [0, 1, 2] });
+  // [2049, 3] -> [3]: few long reductions, one workgroup each.
+  const ss = t.sub(0.5).square().sum({ axis: 0 });
+  // [7, 13] -> [7, 1]: many short ones; max with keepDims, over a broadcast operand.
+  const m = ops.abs(u.mul(row.sum().add(1))).max({ axis: 1, keepDims: true });
+  const l = await labels({ bias, ss, m }, await device());
+  assert.equal(l, ['mul+sub+sum', 'sum', 'sub+square+sum_wg', 'sum', 'add', 'mul+abs+max'], l.join(', '));
+  const rng = new Rng(21);
+  await compareToCpu({ bias, ss, m }, { x: uniform([64, 9, 9, 5], rng), row: uniform([5], rng), t: uniform([2049, 3], rng), u: uniform([7, 13], rng) }, { tol: GRAPH });
+});
+
+test('a chain also read outside the reduction keeps its own buffer', async () => {
+  const g = sn.graph();
+  const a = g.input('a', [6, 11]);
+  const p = a.mul(a.add(1));
+  const y = p.sum({ axis: 0 });
+  const z = p.exp();
+  assert.equal(await labels({ y, z }, await device()), ['add+mul', 'sum', 'exp']);
+  await compareToCpu({ y, z }, { a: uniform([6, 11], new Rng(22)) }, { tol: GRAPH });
+});
+
+test('a broadcast read only by elementwise kernels is never materialised; one a matmul reads is', async () => {
+  const g = sn.graph();
+  const x = g.input('x', [5, 7]);
+  const r = g.input('r', [5, 1]);
+  const w = g.input('w', [7, 3]);
+  const b = ops.broadcastTo(r, [5, 7]);
+  // Two chains and a reduction's prologue read b: each reads r through a broadcast index.
+  const y = x.mul(b);
+  const z = ops.exp(x.add(b));
+  const s = b.mul(x).sum({ axis: 0 });
+  assert.equal(await labels({ y, z, s }, await device()), ['mul', 'add+exp', 'mul+sum']);
+  const rng = new Rng(23);
+  const inputs = { x: uniform([5, 7], rng), r: uniform([5, 1], rng), w: uniform([7, 3], rng) };
+  await compareToCpu({ y, z, s }, inputs, { tol: GRAPH });
+  // A matmul reads its operands' buffers: that broadcast is computed.
+  const m = ops.matmul(ops.broadcastTo(g.input('c', [1, 7]), [5, 7]), w);
+  assert.equal(await labels({ m }, await device()), ['broadcastTo', 'matmul_register']);
+});
+
+test('the gradient of a two-pass reduction (broadcasts of reshaped broadcasts) is read through composed indices, never materialised', async () => {
+  const g = sn.graph();
+  const x = g.input('x', [64, 9, 9, 5]);
+  const w = g.input('w', [64, 9, 9, 5]);
+  const v = g.input('v', [5]);
+  // sum over [0, 1, 2] runs in two passes; its gradient broadcasts [5] to [72, 5], reshapes, broadcasts again, reshapes back.
+  const y = x.mul(w).sum({ axis: [0, 1, 2] });
+  const [dx] = g.grad(y.mul(v).sum(), [x]);
+  const l = await labels({ dx }, await device());
+  assert.not.ok(l.some((d) => d === 'broadcastTo'), l.join(', '));
+  const rng = new Rng(24);
+  await compareToCpu({ dx }, { x: uniform([64, 9, 9, 5], rng), w: uniform([64, 9, 9, 5], rng), v: uniform([5], rng) }, { tol: GRAPH });
 });
 
 test('a chain with more operands than a kernel may bind is split, and still matches the CPU', async () => {

@@ -7,7 +7,7 @@
 import fusedWgsl from '../../shaders/fused.wgsl';
 import { broadcastStrides } from '../graph/shape.js';
 import type { Tensor } from '../graph/tensor.js';
-import { elementwiseGrid, fill, indexFn, lit, type Epilogue, type KernelSpec } from './kernel.js';
+import { elementwiseGrid, fill, indexFn, lit, type Epilogue, type KernelSpec, type Prologue } from './kernel.js';
 import { getOp } from './registry.js';
 
 export interface Chain {
@@ -22,6 +22,17 @@ export interface Chain {
 }
 
 interface Operand { name: string; tensor: Tensor; index: string }
+
+/** A broadcastTo node: elementwise kernels may read its input instead. */
+export const isBroadcast = (t: Tensor): boolean => t.kind === 'op' && t.op === 'broadcastTo';
+
+/** WGSL fn `name`(i) applying the index maps in turn (one map: indexFn itself). */
+function composedIndexFn(name: string, maps: readonly { shape: readonly number[]; strides: readonly number[] }[]): string {
+  if (maps.length === 1) return indexFn(name, maps[0].shape, maps[0].strides);
+  const parts = maps.map((m, k) => indexFn(`${name}_${k}`, m.shape, m.strides));
+  const call = maps.reduce((acc, _m, k) => `${name}_${k}(${acc})`, 'i');
+  return `${parts.join('\n')}\nfn ${name}(i: u32) -> u32 { return ${call}; }`;
+}
 
 /** A chain's WGSL is built once: the planner asks for its operands and then for its kernel or epilogue. */
 const compiled = new WeakMap<Chain, ReturnType<typeof build>>();
@@ -43,17 +54,28 @@ function build(chain: Chain) {
     const def = getOp(m.op);
     const params = m.inputs.length === 1 ? ['x'] : ['a', 'b'];
     fns.push(`fn op${m.id}(${params.map((p) => `${p}: f32`).join(', ')}) -> f32 { return ${def.elementwise!(m)}; }`);
-    const args = m.inputs.map((i) => {
-      const r = root(i);
+    const args = m.inputs.map((input) => {
+      let r = root(input);
       if (inChain.has(r)) return `t${r.id}`;
       if (r === head) return 'v';
+      // From the chain's flat index to the operand's: broadcast to the
+      // chain's shape, then through each broadcastTo the operand is. A
+      // broadcast from outside the chain is read as its input (the same
+      // values), so it needs no buffer: the planner drops one that only
+      // chains read. Views are contiguous reshapes, so flat indices carry
+      // through them.
+      const maps = [{ shape: out.shape, strides: broadcastStrides(input.shape, out.shape) }];
+      while (isBroadcast(r) && !inChain.has(root(r.inputs[0])) && root(r.inputs[0]) !== head) {
+        maps.push({ shape: r.shape, strides: broadcastStrides(r.inputs[0].shape, r.shape) });
+        r = root(r.inputs[0]);
+      }
       const s = scalar(r);
       if (s !== undefined) return lit(s);
-      const key = `${r.id}:${i.shape.join(',')}`;
+      const key = `${r.id}:${maps.map((x) => `${x.shape}/${x.strides}`).join('|')}`;
       let op = byKey.get(key);
       if (!op) {
         const name = `e${operands.length}`;
-        op = { name, tensor: r, index: indexFn(`index_${name}`, out.shape, broadcastStrides(i.shape, out.shape)) };
+        op = { name, tensor: r, index: composedIndexFn(`index_${name}`, maps) };
         byKey.set(key, op);
         operands.push(op);
       }
@@ -71,13 +93,24 @@ export function chainOperands(chain: Chain): Tensor[] {
   return compile(chain).operands.map((o) => o.tensor);
 }
 
-export function chainEpilogue(chain: Chain): Epilogue {
+/** The chain as one WGSL function with the given signature (its value for element i), plus the operands it reads. */
+function chainFunction(chain: Chain, signature: string): Epilogue & Prologue {
   const c = compile(chain);
   return {
-    wgsl: (first) => `${c.decls(first)}\n${c.helpers}\nfn epilogue(v: f32, i: u32) -> f32 {\n${c.body}\n  return ${c.result};\n}`,
+    wgsl: (first) => `${c.decls(first)}\n${c.helpers}\n${signature} {\n${c.body}\n  return ${c.result};\n}`,
     operands: Object.fromEntries(c.operands.map((o) => [o.name, o.tensor])),
     label: c.label,
   };
+}
+
+/** The chain applied to each value a matmul/conv2d stores (`v`, at flat index i). */
+export function chainEpilogue(chain: Chain): Epilogue {
+  return chainFunction(chain, 'fn epilogue(v: f32, i: u32) -> f32');
+}
+
+/** The chain computing element i of its last member, as the loads of the reduction that reads it. */
+export function chainPrologue(chain: Chain): Prologue {
+  return chainFunction(chain, 'fn load(i: u32) -> f32');
 }
 
 /**

@@ -46,6 +46,23 @@ export interface Epilogue {
   readonly label: string;
 }
 
+/**
+ * Elementwise work fused into the loads of a kernel that declares
+ * `prologue: true` (sum, max): instead of reading its input, the kernel
+ * calls load(i), which computes element i of the input from the chain's
+ * operands. The planner builds it from a chain of elementwise ops whose
+ * only reader is that kernel (a gradient's product summed over the batch),
+ * so the chain costs no dispatch and its result no buffer.
+ */
+export interface Prologue {
+  /** WGSL: storage declarations of the operands from @binding(first) on, and fn load(i: u32) -> f32. */
+  wgsl(firstBinding: number): string;
+  /** The operands' WGSL variable names -> tensors. */
+  readonly operands: Readonly<Record<string, Tensor>>;
+  /** The fused ops, for labels ('mul+sum'). */
+  readonly label: string;
+}
+
 export const IDENTITY_EPILOGUE = 'fn epilogue(v: f32, i: u32) -> f32 { return v; }';
 
 /** The epilogue's WGSL and bindings for a kernel whose own bindings end before `firstBinding`. */

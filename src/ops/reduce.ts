@@ -5,7 +5,7 @@ import reduceWgWgsl from '../../shaders/reduce_wg.wgsl';
 import { normalizeAxes, sameShape, sizeOf, stridesOf, type Shape } from '../graph/shape.js';
 import type { Attrs, Tensor } from '../graph/tensor.js';
 import { reduce as cpuReduce } from '../cpu/reduce.js';
-import { fill, indexFn, linearGrid, type KernelSpec } from './kernel.js';
+import { fill, indexFn, linearGrid, type KernelSpec, type Prologue } from './kernel.js';
 import { apply, defineOp } from './registry.js';
 import { broadcastTo, div, equal, mul } from './elementwise.js';
 import { reshape } from './shape-ops.js';
@@ -24,8 +24,15 @@ function reducedShape(shape: Shape, axes: readonly number[], keepDims: boolean):
 /** Output shape with reduced axes kept as 1: the shape that broadcasts back to the input. */
 const keptShape = (x: Tensor, axes: readonly number[]) => reducedShape(x.shape, axes, true);
 
-/** Split the input's strides into the kept and the reduced axes for the two index functions. */
-function reduceKernel(node: Tensor, kind: 'sum' | 'max'): KernelSpec {
+/** The input read as itself, x[i]. */
+const READ_X = '@group(0) @binding(1) var<storage, read> x: array<f32>;\nfn load(i: u32) -> f32 { return x[i]; }';
+
+/**
+ * Split the input's strides into the kept and the reduced axes for the two
+ * index functions. With a prologue, the input's values are computed by the
+ * fused chain instead of read (x is not bound).
+ */
+function reduceKernel(node: Tensor, kind: 'sum' | 'max', prologue?: Prologue): KernelSpec {
   const x = node.inputs[0];
   const axes = axesOf(node.attrs);
   const strides = stridesOf(x.shape);
@@ -39,13 +46,17 @@ function reduceKernel(node: Tensor, kind: 'sum' | 'max'): KernelSpec {
     COMBINE: kind === 'sum' ? 'acc + v' : 'max(acc, v)',
     FINISH: 'acc',
     IDLE: kind === 'sum' ? '0.0' : 'acc',
+    LOAD: prologue ? prologue.wgsl(1) : READ_X,
   };
+  const label = prologue ? `${prologue.label}+${kind}` : kind;
+  const bindings: KernelSpec['bindings'] = prologue ? { out: 'out' } : { x: 0, out: 'out' };
+  const extraBindings = prologue?.operands;
   // A long reduction into few outputs would leave most of the GPU idle with one thread per output.
   if (n < 64 && r >= 1024) {
-    return { label: `${kind}_wg`, shader: fill(reduceWgWgsl, vars), constants: { R: r }, bindings: { x: 0, out: 'out' }, workgroups: [n, 1, 1] };
+    return { label: `${label}_wg`, shader: fill(reduceWgWgsl, vars), constants: { R: r }, bindings, extraBindings, workgroups: [n, 1, 1] };
   }
   const { workgroups, rowThreads } = linearGrid(n);
-  return { label: kind, shader: fill(reduceWgsl, vars), constants: { N: n, R: r, ROW: rowThreads }, bindings: { x: 0, out: 'out' }, workgroups };
+  return { label, shader: fill(reduceWgsl, vars), constants: { N: n, R: r, ROW: rowThreads }, bindings, extraBindings, workgroups };
 }
 
 defineOp({
@@ -56,7 +67,8 @@ defineOp({
     const x = node.inputs[0];
     return [broadcastTo(reshape(dy, keptShape(x, axesOf(node.attrs))), x.shape)];
   },
-  kernel: (node) => reduceKernel(node, 'sum'),
+  kernel: (node, _caps, _epilogue, prologue) => reduceKernel(node, 'sum', prologue),
+  prologue: true,
 });
 
 defineOp({
@@ -72,7 +84,8 @@ defineOp({
     const count = sum(mask, { axis: axes, keepDims: true });
     return [mul(broadcastTo(reshape(dy, kept), x.shape), div(mask, count))];
   },
-  kernel: (node) => reduceKernel(node, 'max'),
+  kernel: (node, _caps, _epilogue, prologue) => reduceKernel(node, 'max', prologue),
+  prologue: true,
 });
 
 function reduceOp(op: 'sum' | 'max', x: Tensor, options: ReduceOptions): Tensor {

@@ -5,7 +5,7 @@ import { ShapeError, SinapsisError } from '../errors.js';
 import type { Graph } from '../graph/graph.js';
 import type { Shape } from '../graph/shape.js';
 import type { Attrs, Tensor } from '../graph/tensor.js';
-import type { Epilogue, KernelCaps, KernelSpec } from './kernel.js';
+import type { Epilogue, KernelCaps, KernelSpec, Prologue } from './kernel.js';
 
 export interface OpDef {
   readonly name: string;
@@ -22,11 +22,15 @@ export interface OpDef {
   /**
    * GPU kernel(s) computing the output from the inputs. Absent for views.
    * Ops with `epilogue: true` return one kernel and apply `epilogue` to
-   * every value they store.
+   * every value they store; ops with `prologue: true` return one kernel
+   * that computes each value of their only input with `prologue` instead
+   * of reading it.
    */
-  kernel?(node: Tensor, caps: KernelCaps, epilogue?: Epilogue): KernelSpec | KernelSpec[];
+  kernel?(node: Tensor, caps: KernelCaps, epilogue?: Epilogue, prologue?: Prologue): KernelSpec | KernelSpec[];
   /** The kernel accepts an epilogue: the planner may fuse a following elementwise chain into it. */
   readonly epilogue?: boolean;
+  /** The kernel accepts a prologue: the planner may fuse the elementwise chain that produces its input into it (reductions). */
+  readonly prologue?: boolean;
   /**
    * Elementwise ops: the WGSL expression of one output element in `x`
    * (unary) or `a` and `b` (binary). The planner fuses chains of these.

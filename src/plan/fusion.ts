@@ -1,15 +1,20 @@
-// Fusion: chains of elementwise ops run as one kernel, and a chain that
-// starts from a matmul or conv2d output runs inside that kernel's store
-// (its epilogue). A fused node gets no dispatch and no buffer of its own.
+// Fusion: chains of elementwise ops run as one kernel; a chain that starts
+// from a matmul or conv2d output runs inside that kernel's store (its
+// epilogue); a chain whose only reader is a reduction (sum, max) runs inside
+// the reduction's loads (its prologue). A fused node gets no dispatch and no
+// buffer of its own.
 //
 // A group grows backwards from its last node (the root, whose buffer receives
 // the result): an input joins when it is an elementwise op of the root's
 // shape whose every reader is already in the group and which nothing else
 // needs (an output of the program, a gradient the optimizer reads, a state
 // update). Same shape means one flat index serves every member; operands of
-// other shapes (a bias row) are read with their own broadcast index.
+// other shapes (a bias row) are read with their own broadcast index. For a
+// reduction the chain grows the same way from the reduction's input (through
+// a reshape: the flat index is the same), and the reduction is the root.
 import { sameShape } from '../graph/shape.js';
 import type { Tensor } from '../graph/tensor.js';
+import { isBroadcast } from '../ops/fused.js';
 import { getOp } from '../ops/registry.js';
 
 export interface FusionGroup {
@@ -19,6 +24,8 @@ export interface FusionGroup {
   readonly members: Tensor[];
   /** A matmul/conv2d whose output the chain starts from: the group runs as its epilogue. */
   readonly head?: Tensor;
+  /** A reduction reading the chain's result: the group runs as its prologue, and the reduction is the root. */
+  readonly reduction?: Tensor;
 }
 
 /** Operands a fused kernel may bind besides its own (WebGPU guarantees 8 storage buffers per stage). */
@@ -46,16 +53,15 @@ export function fuse(
   const computingSet = new Set(computing);
   const elementwise = (t: Tensor) => t.kind === 'op' && getOp(t.op).elementwise !== undefined;
   const takesEpilogue = (t: Tensor) => t.kind === 'op' && getOp(t.op).epilogue === true;
+  const takesPrologue = (t: Tensor) => t.kind === 'op' && getOp(t.op).prologue === true;
   const onlyReadBy = (t: Tensor, group: Set<Tensor>) => [...(readers.get(t) ?? [])].every((r) => group.has(r));
   const joinable = (t: Tensor, shapeOf: Tensor, group: Set<Tensor>) =>
     computingSet.has(t) && !pinned.has(t) && !absorbed.has(t) && !groups.has(t) && sameShape(t.shape, shapeOf.shape) && onlyReadBy(t, group);
 
   const groups = new Map<Tensor, FusionGroup>();
   const absorbed = new Set<Tensor>();
-  for (let k = computing.length - 1; k >= 0; k--) {
-    const last = computing[k];
-    if (absorbed.has(last) || !elementwise(last)) continue;
-    const members = new Set([last]);
+  /** Adds to `members` the elementwise inputs that may join a chain ending at `last`, transitively. */
+  const grow = (last: Tensor, members: Set<Tensor>): Set<Tensor> => {
     const work = [last];
     while (work.length) {
       const m = work.pop()!;
@@ -66,6 +72,27 @@ export function fuse(
         work.push(t);
       }
     }
+    return members;
+  };
+
+  /** The chain producing a reduction's input, fused into its loads. */
+  const prologueGroup = (reduction: Tensor): void => {
+    const src = root(reduction.inputs[0]);
+    if (!elementwise(src) || !joinable(src, src, new Set([reduction]))) return;
+    const members = grow(src, new Set([reduction, src]));
+    members.delete(reduction);
+    const ordered = [...members].sort((a, b) => a.id - b.id);
+    if (operandsOf(ordered, undefined).length > MAX_FUSED_OPERANDS) return;
+    for (const m of ordered) absorbed.add(m);
+    groups.set(reduction, { root: reduction, members: ordered, reduction });
+  };
+
+  for (let k = computing.length - 1; k >= 0; k--) {
+    const last = computing[k];
+    if (absorbed.has(last)) continue;
+    if (takesPrologue(last)) prologueGroup(last);
+    if (!elementwise(last)) continue;
+    const members = grow(last, new Set([last]));
     const ordered = [...members].sort((a, b) => a.id - b.id);
     let head: Tensor | undefined;
     for (const m of ordered) {
@@ -80,6 +107,14 @@ export function fuse(
     for (const m of ordered) if (m !== last) absorbed.add(m);
     if (head) absorbed.add(head);
     groups.set(last, { root: last, members: ordered, head });
+  }
+  // A broadcast read only by elementwise kernels needs no dispatch and no
+  // buffer: they read its input through a broadcast index instead
+  // (src/ops/fused.ts), through views and other broadcasts alike.
+  for (const t of computing) {
+    if (!isBroadcast(t) || pinned.has(t) || absorbed.has(t) || groups.has(t)) continue;
+    const read = readers.get(t);
+    if (read && [...read].every(elementwise)) absorbed.add(t);
   }
   return { groups, absorbed };
 }

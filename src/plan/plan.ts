@@ -7,7 +7,7 @@ import type { Tensor } from '../graph/tensor.js';
 import type { KernelCaps, KernelSpec } from '../ops/kernel.js';
 import { getOp } from '../ops/registry.js';
 import { elementwiseGrid, linearGrid } from '../ops/kernel.js';
-import { chainEpilogue, chainKernel, chainOperands, copyShader, type Chain } from '../ops/fused.js';
+import { chainEpilogue, chainKernel, chainOperands, chainPrologue, copyShader, type Chain } from '../ops/fused.js';
 import { fuse } from './fusion.js';
 import { planMemory } from './memory.js';
 import { schedule } from './schedule.js';
@@ -112,8 +112,9 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
     while (r.kind === 'op' && getOp(r.op).view && !sched.folded.has(r)) r = canon(r.inputs[0]);
     return r;
   };
-  // Fusion: elementwise chains become one dispatch, or the epilogue of the
-  // matmul/conv2d they start from. Outputs, gradients (the optimizer reads
+  // Fusion: elementwise chains become one dispatch, the epilogue of the
+  // matmul/conv2d they start from, or the prologue of the reduction that
+  // reads them. Outputs, gradients (the optimizer reads
   // them) and state-update values keep their own buffers.
   const pinned = new Set<Tensor>([...outputEntries.map(([, t]) => root(t)), ...grads.map(root), ...updates.map((u) => root(u.value))]);
   const scalar = (t: Tensor): number | undefined => {
@@ -125,11 +126,16 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
   const computing = sched.ops.filter((t) => !getOp(t.op).view && !fusion.absorbed.has(t));
   const unfusedBytes = sched.ops.filter((t) => !getOp(t.op).view).reduce((s, t) => s + bytesOf(t), 0);
   const stepOf = new Map<Tensor, number>(computing.map((t, i) => [t, i]));
+  // Every elementwise kernel is a chain (of one, if nothing fused with it),
+  // so each reads its operands the way fused.ts resolves them: views and
+  // broadcasts from outside the chain are read through to their storage.
+  const elementwise = (t: Tensor) => getOp(t.op).elementwise !== undefined;
   const chains = new Map([...fusion.groups].map(([t, group]) => [t, chainOf(group.members, group.head)]));
-  /** The storage roots each step reads: a fused step reads its chain's operands and its head's inputs. */
+  for (const t of computing) if (!chains.has(t) && elementwise(t)) chains.set(t, chainOf([t], undefined));
+  /** The storage roots each step reads: a chain reads its operands, a fused step also its head's inputs. */
   const stepReads = new Map(computing.map((t) => {
-    const group = fusion.groups.get(t);
-    return [t, group ? [...chainOperands(chains.get(t)!), ...(group.head?.inputs.map(root) ?? [])] : t.inputs.map(root)];
+    const chain = chains.get(t);
+    return [t, chain ? [...chainOperands(chain), ...(fusion.groups.get(t)?.head?.inputs.map(root) ?? [])] : t.inputs.map(root)];
   }));
   const readsOf = (t: Tensor): Tensor[] => stepReads.get(t)!;
   const keep = new Set<number>();
@@ -190,9 +196,11 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
     const kernelNode = group?.head ?? node;
     const def = getOp(kernelNode.op);
     if (!def.kernel) throw new SinapsisError(`compile: op '${kernelNode.op}' has no GPU kernel`);
-    const specs = !group ? def.kernel(node, caps)
-      : group.head ? def.kernel(group.head, caps, chainEpilogue(chains.get(node)!))
-      : chainKernel(chains.get(node)!);
+    const chain = chains.get(node);
+    const specs = group?.head ? def.kernel(group.head, caps, chainEpilogue(chain!))
+      : group?.reduction ? def.kernel(node, caps, undefined, chainPrologue(chain!))
+      : chain ? chainKernel(chain)
+      : def.kernel(node, caps);
     for (const spec of Array.isArray(specs) ? specs : [specs]) dispatches.push(resolve(spec, kernelNode, node, storage));
     // Every read of a parameter (forward and backward) comes before its update.
     if (optimizer) for (const k of updatesAt.get(i) ?? []) dispatches.push(updateDispatch(trainable[k], k));
