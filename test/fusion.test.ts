@@ -166,6 +166,50 @@ test('the gradient of a two-pass reduction (broadcasts of reshaped broadcasts) i
   await compareToCpu({ dx }, { x: uniform([64, 9, 9, 5], rng), w: uniform([64, 9, 9, 5], rng), v: uniform([5], rng) }, { tol: GRAPH });
 });
 
+/** Whether the one elementwise dispatch of the plan for `outputs` reads and writes four values at a time. */
+async function vec4Chain(outputs: Record<string, sn.Tensor>): Promise<boolean> {
+  const prog = await sn.compile(await device(), outputs[Object.keys(outputs)[0]].graph, { outputs });
+  try {
+    assert.is(prog.plan.dispatches.length, 1, prog.plan.dispatches.map((d) => d.label).join(', '));
+    return /var<storage, read_write> out: array<vec4f>/.test(prog.plan.dispatches[0].shader);
+  } finally {
+    prog.dispose();
+  }
+}
+
+test('a chain whose last dimension is a multiple of 4 runs four values at a time: whole rows, broadcast rows and columns, literals', async () => {
+  const g = sn.graph();
+  const x = g.input('x', [3, 5, 12]);
+  const row = g.input('row', [12]);
+  const col = g.input('col', [3, 5, 1]);
+  const y = ops.tanh(x.mul(row).add(col)).sub(0.5).mul(x);
+  assert.ok(await vec4Chain({ y }), 'expected the vec4 kernel');
+  const rng = new Rng(25);
+  await compareToCpu({ y }, { x: uniform([3, 5, 12], rng), row: uniform([12], rng), col: uniform([3, 5, 1], rng) }, { tol: GRAPH });
+  // Through a broadcast of a reshaped broadcast: [2, 1, 8] -> [2, 3, 8] -> [6, 8], read by a [6, 8] chain.
+  const h = g.input('h', [2, 1, 8]);
+  const z = g.input('z', [6, 8]);
+  const b = ops.reshape(ops.broadcastTo(h, [2, 3, 8]), [6, 8]);
+  const w = ops.exp(z.sub(b));
+  assert.ok(await vec4Chain({ w }), 'expected the vec4 kernel through the broadcasts');
+  await compareToCpu({ w }, { h: uniform([2, 1, 8], rng), z: uniform([6, 8], rng) }, { tol: GRAPH });
+});
+
+test('chains that cannot run four values at a time run one at a time, and match the CPU', async () => {
+  const g = sn.graph();
+  // Last dimension 6: four consecutive values may straddle two rows.
+  const a = g.input('a', [4, 6]);
+  const y = ops.sigmoid(a.mul(g.input('r', [6])));
+  assert.not.ok(await vec4Chain({ y }));
+  // Last dimension 4, but read from [6, 2] broadcast pairs: four consecutive values mix two source rows.
+  const p = g.input('p', [6, 1]);
+  const q = g.input('q', [3, 4]);
+  const z = q.add(ops.reshape(ops.broadcastTo(p, [6, 2]), [3, 4]));
+  assert.not.ok(await vec4Chain({ z }));
+  const rng = new Rng(26);
+  await compareToCpu({ y, z }, { a: uniform([4, 6], rng), r: uniform([6], rng), p: uniform([6, 1], rng), q: uniform([3, 4], rng) }, { tol: GRAPH });
+});
+
 test('a chain with more operands than a kernel may bind is split, and still matches the CPU', async () => {
   const g = sn.graph();
   const names = ['a', 'b', 'c', 'd', 'e', 'f', 'h', 'k'];

@@ -7,7 +7,7 @@
 import fusedWgsl from '../../shaders/fused.wgsl';
 import { broadcastStrides } from '../graph/shape.js';
 import type { Tensor } from '../graph/tensor.js';
-import { elementwiseGrid, fill, indexFn, lit, type Epilogue, type KernelSpec, type Prologue } from './kernel.js';
+import { elementwiseGrid, fill, indexFn, lit, sections, type Epilogue, type KernelSpec, type Prologue } from './kernel.js';
 import { getOp } from './registry.js';
 
 export interface Chain {
@@ -21,13 +21,45 @@ export interface Chain {
   scalar(t: Tensor): number | undefined;
 }
 
-interface Operand { name: string; tensor: Tensor; index: string }
+type IndexMap = { readonly shape: readonly number[]; readonly strides: readonly number[] };
+
+interface Operand {
+  name: string;
+  tensor: Tensor;
+  index: string;
+  /**
+   * How four consecutive chain elements 4q .. 4q+3 (the chain's last
+   * dimension a multiple of 4) read this operand: 'vec4' four consecutive
+   * values starting at a multiple of 4 (one vec4 load), 'splat' one value
+   * (one load), undefined neither (the chain runs one value at a time).
+   */
+  quad?: 'vec4' | 'splat';
+}
+
+/**
+ * Follows four consecutive, 4-aligned flat indices through the index maps
+ * (see Operand.quad): a map keeps them consecutive and aligned when its
+ * last dimension is a multiple of 4 and read with stride 1, makes them one
+ * index when read with stride 0, and otherwise mixes them.
+ */
+function quadOf(maps: readonly IndexMap[]): 'vec4' | 'splat' | undefined {
+  let state: 'vec4' | 'splat' = 'vec4';
+  for (const m of maps) {
+    if (state === 'splat') break;
+    const last = m.shape.length - 1;
+    if (last < 0 || m.shape[last] % 4 !== 0) return undefined;
+    const stride = m.strides[last];
+    if (stride === 0) state = 'splat';
+    else if (stride !== 1) return undefined;
+  }
+  return state;
+}
 
 /** A broadcastTo node: elementwise kernels may read its input instead. */
 export const isBroadcast = (t: Tensor): boolean => t.kind === 'op' && t.op === 'broadcastTo';
 
 /** WGSL fn `name`(i) applying the index maps in turn (one map: indexFn itself). */
-function composedIndexFn(name: string, maps: readonly { shape: readonly number[]; strides: readonly number[] }[]): string {
+function composedIndexFn(name: string, maps: readonly IndexMap[]): string {
   if (maps.length === 1) return indexFn(name, maps[0].shape, maps[0].strides);
   const parts = maps.map((m, k) => indexFn(`${name}_${k}`, m.shape, m.strides));
   const call = maps.reduce((acc, _m, k) => `${name}_${k}(${acc})`, 'i');
@@ -49,43 +81,59 @@ function build(chain: Chain) {
   const byKey = new Map<string, Operand>();
   const out = members[members.length - 1];
   const fns: string[] = [];
-  const lines: string[] = [];
+  /** Each member's call: its id and its arguments, each as a scalar expression and, per component, a vec4 one. */
+  const calls: { id: number; args: { scalar: string; comp?: (c: string) => string }[] }[] = [];
   for (const m of members) {
     const def = getOp(m.op);
     const params = m.inputs.length === 1 ? ['x'] : ['a', 'b'];
     fns.push(`fn op${m.id}(${params.map((p) => `${p}: f32`).join(', ')}) -> f32 { return ${def.elementwise!(m)}; }`);
     const args = m.inputs.map((input) => {
       let r = root(input);
-      if (inChain.has(r)) return `t${r.id}`;
-      if (r === head) return 'v';
+      if (inChain.has(r)) return { scalar: `t${r.id}`, comp: (c: string) => `t${r.id}.${c}` };
+      if (r === head) return { scalar: 'v' };
       // From the chain's flat index to the operand's: broadcast to the
       // chain's shape, then through each broadcastTo the operand is. A
       // broadcast from outside the chain is read as its input (the same
       // values), so it needs no buffer: the planner drops one that only
       // chains read. Views are contiguous reshapes, so flat indices carry
       // through them.
-      const maps = [{ shape: out.shape, strides: broadcastStrides(input.shape, out.shape) }];
+      const maps: IndexMap[] = [{ shape: out.shape, strides: broadcastStrides(input.shape, out.shape) }];
       while (isBroadcast(r) && !inChain.has(root(r.inputs[0])) && root(r.inputs[0]) !== head) {
         maps.push({ shape: r.shape, strides: broadcastStrides(r.inputs[0].shape, r.shape) });
         r = root(r.inputs[0]);
       }
       const s = scalar(r);
-      if (s !== undefined) return lit(s);
+      if (s !== undefined) return { scalar: lit(s), comp: () => lit(s) };
       const key = `${r.id}:${maps.map((x) => `${x.shape}/${x.strides}`).join('|')}`;
       let op = byKey.get(key);
       if (!op) {
         const name = `e${operands.length}`;
-        op = { name, tensor: r, index: composedIndexFn(`index_${name}`, maps) };
+        op = { name, tensor: r, index: composedIndexFn(`index_${name}`, maps), quad: quadOf(maps) };
         byKey.set(key, op);
         operands.push(op);
       }
-      return `${op.name}[index_${op.name}(i)]`;
+      const name = op.name;
+      return { scalar: `${name}[index_${name}(i)]`, comp: (c: string) => `o_${name}.${c}` };
     });
-    lines.push(`  let t${m.id} = op${m.id}(${args.join(', ')});`);
+    calls.push({ id: m.id, args });
   }
+  const body = calls.map(({ id, args }) => `  let t${id} = op${id}(${args.map((a) => a.scalar).join(', ')});`).join('\n');
   const decls = (first: number) => operands.map((o, k) => `@group(0) @binding(${first + k}) var<storage, read> ${o.name}: array<f32>;`).join('\n');
   const helpers = [...operands.map((o) => o.index), ...fns].join('\n');
-  return { operands, decls, helpers, body: lines.join('\n'), result: `t${out.id}`, label: members.map((m) => m.op).join('+') };
+  const label = members.map((m) => m.op).join('+');
+  // Four elements per unit: possible when the chain's last dimension is a
+  // multiple of 4, every operand can be read so (Operand.quad) and every
+  // argument has a per-component form (not an epilogue's v).
+  const vec4 = out.shape.length > 0 && out.shape[out.shape.length - 1] % 4 === 0 && operands.every((o) => o.quad) && calls.every((c) => c.args.every((a) => a.comp))
+    ? {
+        decls: operands.map((o, k) => `@group(0) @binding(${k}) var<storage, read> ${o.name}: array<${o.quad === 'vec4' ? 'vec4f' : 'f32'}>;`).join('\n'),
+        body: [
+          ...operands.map((o) => (o.quad === 'vec4' ? `    let o_${o.name} = ${o.name}[index_${o.name}(i) / 4u];` : `    let o_${o.name} = vec4f(${o.name}[index_${o.name}(i)]);`)),
+          ...calls.map(({ id, args }) => `    let t${id} = vec4f(${['x', 'y', 'z', 'w'].map((c) => `op${id}(${args.map((a) => a.comp!(c)).join(', ')})`).join(', ')});`),
+        ].join('\n'),
+      }
+    : undefined;
+  return { operands, decls, helpers, body, result: `t${out.id}`, label, vec4 };
 }
 
 /** The tensors a chain binds (for the planner's operand limit and liveness). */
@@ -119,7 +167,7 @@ export function chainPrologue(chain: Chain): Prologue {
  * fn index_e0(i: u32) -> u32.
  */
 export function copyShader(indexSource: string): string {
-  return fill(fusedWgsl, { OPERANDS: '@group(0) @binding(0) var<storage, read> e0: array<f32>;', OUT: 1, HELPERS: indexSource, BODY: '', RESULT: 'e0[index_e0(i)]' });
+  return fill(sections(fusedWgsl, { VEC4: false }), { OPERANDS: '@group(0) @binding(0) var<storage, read> e0: array<f32>;', OUT: 1, HELPERS: indexSource, BODY: '', RESULT: 'e0[index_e0(i)]' });
 }
 
 /** One elementwise op on its own: a chain of one, its operands all bound (nothing inlined). */
@@ -127,15 +175,17 @@ export function singleOpKernel(node: Tensor): KernelSpec {
   return chainKernel({ members: [node], root: (t) => t, scalar: () => undefined });
 }
 
-/** The chain as one kernel writing the last member's output. */
+/** The chain as one kernel writing the last member's output, four elements at a time where it can. */
 export function chainKernel(chain: Chain): KernelSpec {
   const c = compile(chain);
   const out = chain.members[chain.members.length - 1];
-  const { workgroups, rowThreads } = elementwiseGrid(out.size);
+  const units = c.vec4 ? out.size / 4 : out.size;
+  const { workgroups, rowThreads } = elementwiseGrid(units);
+  const template = sections(fusedWgsl, { VEC4: c.vec4 !== undefined });
   return {
     label: c.label,
-    shader: fill(fusedWgsl, { OPERANDS: c.decls(0), OUT: c.operands.length, HELPERS: c.helpers, BODY: c.body, RESULT: c.result }),
-    constants: { N: out.size, ROW: rowThreads },
+    shader: fill(template, { OPERANDS: c.vec4?.decls ?? c.decls(0), OUT: c.operands.length, HELPERS: c.helpers, BODY: c.vec4?.body ?? c.body, RESULT: c.result }),
+    constants: { N: units, ROW: rowThreads },
     bindings: { out: 'out' },
     extraBindings: Object.fromEntries(c.operands.map((o) => [o.name, o.tensor])),
     workgroups,
