@@ -54,6 +54,8 @@ export interface PacedStep {
   readonly at: number;
   /** When its results were asked for (beforeMap returned). */
   asked?: number;
+  /** Whether that time came from an estimate (rather than asking at once for want of one). */
+  planned?: boolean;
 }
 
 export class ReadbackPacer {
@@ -69,6 +71,8 @@ export class ReadbackPacer {
   private lastDoneExact = false;
   /** Per program: whether its latest wait saw the GPU finish (so its estimate is not too long). */
   private readonly settled = new WeakMap<object, boolean>();
+  /** Programs whose first wait is over. */
+  private readonly warm = new WeakSet<object>();
 
   constructor(
     private readonly enabled: boolean,
@@ -97,24 +101,25 @@ export class ReadbackPacer {
     if (!this.enabled) return;
     for (;;) {
       const wait = this.expectedWait(step);
-      if (wait < MIN_SLEEP_MS) break;
+      step.planned = wait !== undefined;
+      if (wait === undefined || wait < MIN_SLEEP_MS) break;
       await this.sleep(wait);
     }
     step.asked = this.clock();
   }
 
-  /** How long to sleep from now before asking for `step` (negative: ask now). */
-  private expectedWait(step: PacedStep): number {
+  /** How long to sleep from now before asking for `step` (negative: ask now; undefined: no estimate to go by). */
+  private expectedWait(step: PacedStep): number | undefined {
     let first: number | undefined;
     let end = this.lastDone;
     for (const s of this.pending) {
       if (s.seq > step.seq) break;
       const estimate = this.estimate(s.key);
-      if (estimate === undefined) return 0;
+      if (estimate === undefined) return undefined;
       first ??= Math.max(end, s.at);
       end = Math.max(end, s.at) + estimate;
     }
-    if (first === undefined) return 0;
+    if (first === undefined) return undefined;
     // With more work queued behind the step, waking late costs the GPU
     // nothing (it goes on with that work) and waking early costs a spin: aim
     // at the expected end itself. Otherwise a late wake leaves the GPU idle:
@@ -141,11 +146,17 @@ export class ReadbackPacer {
     // finished long before, and the sample would come out too short. When
     // another step was seen done after this one was asked for, both may
     // have been found by one poll, and this one's end is unknown.
+    // A program's first wait teaches nothing either: its first dispatches
+    // compile the kernels (SwiftShader compiles at first use), and a first
+    // estimate several times too long would cost many oversleeps to unlearn.
     const asked = step.asked;
     const startKnown = done.length > 0 && (done[0].at >= this.lastDone || this.lastDoneExact);
-    if (startKnown && asked !== undefined && asked >= this.lastDone) this.learn(done, now);
+    const warm = this.warm.has(step.key);
+    this.warm.add(step.key);
+    if (warm && startKnown && asked !== undefined && asked >= this.lastDone) this.learn(done, now);
     this.lastDoneExact = asked !== undefined && now - asked >= POLL_MS;
-    if (asked !== undefined) this.settled.set(step.key, this.lastDoneExact);
+    // Settled: the pacer slept by an estimate and still saw the GPU finish.
+    if (asked !== undefined) this.settled.set(step.key, this.lastDoneExact && step.planned === true);
     this.doneSeq = step.seq;
     this.lastDone = now;
   }
