@@ -140,15 +140,17 @@ test('many steps in flight (submitted without reads, then one wait): the sleep c
   assert.is(clock.now - start, 191);
 });
 
-test('with work queued behind the awaited step, it wakes at the expected end (a late wake costs the GPU nothing)', async () => {
+test('with work queued behind the awaited step, the margin is a fifth of one step, with no share of the whole wait', async () => {
   const { clock, slept, pacer, settle } = fake(true);
   await settle(20);
   const start = clock.now;
-  const a = pacer.submitted(P);
+  let tenth: PacedStep | undefined;
+  for (let i = 0; i < 10; i++) tenth = pacer.submitted(P);
   pacer.submitted(P);
-  await pacer.beforeMap(a);
-  assert.equal(round(slept), [19]);
-  assert.is(clock.now - start, 19);
+  await pacer.beforeMap(tenth!);
+  // 200 - (0.2 * 20 + 1): 4 ms later than the 191 of the same wait with nothing behind it.
+  assert.equal(round(slept), [195]);
+  assert.is(clock.now - start, 195);
 });
 
 test('a step seen done later than expected moves the wait of the step behind it', async () => {
@@ -176,8 +178,8 @@ test('two steps found done by one poll: the second teaches nothing (its end is u
   const a = pacer.submitted(P);
   const b = pacer.submitted(P);
   clock.now = start + 15;
-  await pacer.beforeMap(a); // queued work behind: wakes at the expected end less the timer slack, 19
-  await pacer.beforeMap(b); // b is expected to end at 40: wakes at 34.2
+  await pacer.beforeMap(a); // due at 20 - (0.2 * 20 + 1) = 15: asked at once
+  await pacer.beforeMap(b); // b is expected to end at 40: wakes at 40 - (0.2 * 20 + 0.02 * 40 + 1) = 34.2
   assert.is(Math.round((clock.now - start) * 10) / 10, 34.2);
   clock.now = start + 35;
   pacer.mapped(a); // a was slow (35 ms), seen as it finished

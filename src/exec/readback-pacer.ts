@@ -24,7 +24,7 @@
 // submitted without reads and then sync()): once waits are seen to end
 // before the GPU does, the margin left to spin is a fifth of one step plus
 // 2% of the whole wait, not a fifth of the whole wait; with work queued
-// behind the awaited step there is no margin, as a late wake costs nothing.
+// behind the awaited step, only the fifth of a step.
 //
 // One pacer serves a device (Device.pacer): a program's steps queue behind
 // every other program's on the same GPU queue.
@@ -120,16 +120,18 @@ export class ReadbackPacer {
       end = Math.max(end, s.at) + estimate;
     }
     if (first === undefined) return undefined;
-    // With more work queued behind the step, waking late costs the GPU
-    // nothing (it goes on with that work) and waking early costs a spin: aim
-    // at the expected end itself. Otherwise a late wake leaves the GPU idle:
-    // spin through the last part of the step's expected time, and through a
-    // fifth of the whole wait while the pacer has been waking late (an
-    // estimate that is too long, say from the first steps, shrinks by a
-    // fifth per wait instead of by a fifth of one step).
+    // Spin through the last fifth of the step's expected time, and 2% of
+    // the whole wait for the error summed over many steps; a fifth of the
+    // whole wait while the pacer has been waking late (an estimate that is
+    // too long, say from the first steps, shrinks by a fifth per wait
+    // instead of by a fifth of one step). With more work queued behind the
+    // step, a late wake costs the GPU nothing (it goes on with that work),
+    // so only the fifth of a step is kept: enough for waits to keep seeing
+    // the GPU finish, without which nothing more would be learned.
     const queuedBehind = this.pending[this.pending.length - 1].seq > step.seq;
     const span = end - first;
-    const margin = queuedBehind ? 0 : this.settled.get(step.key) ? STEP_MARGIN * this.estimate(step.key)! + SPAN_MARGIN * span : SEEK_MARGIN * span;
+    const estimate = this.estimate(step.key)!;
+    const margin = !this.settled.get(step.key) ? SEEK_MARGIN * span : STEP_MARGIN * estimate + (queuedBehind ? 0 : SPAN_MARGIN * span);
     return end - margin - TIMER_SLACK_MS - this.clock();
   }
 
