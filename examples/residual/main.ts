@@ -6,6 +6,15 @@
 import { parseArgs } from 'node:util';
 import * as sn from '../../src/index.js';
 
+/**
+ * Batch norm's moving averages use momentum 0.9, not Keras's 0.99: this
+ * example trains for about 170 steps, after which averages at 0.99 still
+ * hold 18% of their initial values (mean 0, variance 1). Inference with them
+ * scored at chance (10.95% on the test images, training accuracy 87%); at
+ * 0.9, 83.5%.
+ */
+const BN_MOMENTUM = 0.9;
+
 export function residualNet(filters = 16, seed?: number): sn.Model {
   const s = (k: number) => (seed === undefined ? undefined : seed + k);
   const x = sn.input({ shape: [28, 28, 1] });
@@ -13,10 +22,10 @@ export function residualNet(filters = 16, seed?: number): sn.Model {
   for (let b = 0; b < 2; b++) {
     const shortcut = h;
     let r = sn.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, seed: s(10 * b + 1) }).apply(h);
-    r = sn.layers.batchNormalization().apply(r);
+    r = sn.layers.batchNormalization({ momentum: BN_MOMENTUM }).apply(r);
     r = sn.layers.activation({ activation: 'relu' }).apply(r);
     r = sn.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, seed: s(10 * b + 2) }).apply(r);
-    r = sn.layers.batchNormalization().apply(r);
+    r = sn.layers.batchNormalization({ momentum: BN_MOMENTUM }).apply(r);
     h = sn.layers.add().apply([shortcut, r]);
     h = sn.layers.activation({ activation: 'relu' }).apply(h);
   }
