@@ -82,7 +82,7 @@ function build(chain: Chain) {
   const out = members[members.length - 1];
   const fns: string[] = [];
   /** Each member's call: its id and its arguments, each as a scalar expression and, per component, a vec4 one. */
-  const calls: { id: number; args: { scalar: string; comp?: (c: string) => string }[] }[] = [];
+  const calls: Call[] = [];
   for (const m of members) {
     const def = getOp(m.op);
     const params = m.inputs.length === 1 ? ['x'] : ['a', 'b'];
@@ -121,19 +121,27 @@ function build(chain: Chain) {
   const decls = (first: number) => operands.map((o, k) => `@group(0) @binding(${first + k}) var<storage, read> ${o.name}: array<f32>;`).join('\n');
   const helpers = [...operands.map((o) => o.index), ...fns].join('\n');
   const label = members.map((m) => m.op).join('+');
-  // Four elements per unit: possible when the chain's last dimension is a
-  // multiple of 4, every operand can be read so (Operand.quad) and every
-  // argument has a per-component form (not an epilogue's v).
-  const vec4 = out.shape.length > 0 && out.shape[out.shape.length - 1] % 4 === 0 && operands.every((o) => o.quad) && calls.every((c) => c.args.every((a) => a.comp))
-    ? {
-        decls: operands.map((o, k) => `@group(0) @binding(${k}) var<storage, read> ${o.name}: array<${o.quad === 'vec4' ? 'vec4f' : 'f32'}>;`).join('\n'),
-        body: [
-          ...operands.map((o) => (o.quad === 'vec4' ? `    let o_${o.name} = ${o.name}[index_${o.name}(i) / 4u];` : `    let o_${o.name} = vec4f(${o.name}[index_${o.name}(i)]);`)),
-          ...calls.map(({ id, args }) => `    let t${id} = vec4f(${['x', 'y', 'z', 'w'].map((c) => `op${id}(${args.map((a) => a.comp!(c)).join(', ')})`).join(', ')});`),
-        ].join('\n'),
-      }
-    : undefined;
+  const vec4 = vec4Form(out, operands, calls);
   return { operands, decls, helpers, body, result: `t${out.id}`, label, vec4 };
+}
+
+type Call = { id: number; args: { scalar: string; comp?: (c: string) => string }[] };
+
+/**
+ * The chain four elements per unit, as declarations and body of the VEC4
+ * template: possible when the chain's last dimension is a multiple of 4,
+ * every operand can be read so (Operand.quad) and every argument has a
+ * per-component form (an epilogue's v has none). Each op runs per component.
+ */
+function vec4Form(out: Tensor, operands: readonly Operand[], calls: readonly Call[]): { decls: string; body: string } | undefined {
+  const last = out.shape[out.shape.length - 1];
+  if (last === undefined || last % 4 !== 0 || !operands.every((o) => o.quad) || !calls.every((c) => c.args.every((a) => a.comp))) return undefined;
+  const loads = operands.map((o) => (o.quad === 'vec4' ? `    let o_${o.name} = ${o.name}[index_${o.name}(i) / 4u];` : `    let o_${o.name} = vec4f(${o.name}[index_${o.name}(i)]);`));
+  const ops = calls.map(({ id, args }) => `    let t${id} = vec4f(${['x', 'y', 'z', 'w'].map((c) => `op${id}(${args.map((a) => a.comp!(c)).join(', ')})`).join(', ')});`);
+  return {
+    decls: operands.map((o, k) => `@group(0) @binding(${k}) var<storage, read> ${o.name}: array<${o.quad === 'vec4' ? 'vec4f' : 'f32'}>;`).join('\n'),
+    body: [...loads, ...ops].join('\n'),
+  };
 }
 
 /** The tensors a chain binds (for the planner's operand limit and liveness). */
