@@ -40,7 +40,9 @@ function fake(enabled: boolean) {
     for (let k = 0; k < 3; k++) await step(gpuMs, key);
     slept.length = 0;
   };
-  return { clock, slept, pacer, step, setOnSleep, settle };
+  /** Two steps of program P submitted now, one behind the other. */
+  const twoInFlight = () => ({ start: clock.now, a: pacer.submitted(P), b: pacer.submitted(P) });
+  return { clock, slept, pacer, step, setOnSleep, settle, twoInFlight };
 }
 
 /** Sleeps (ms) rounded to 0.1 ms. */
@@ -128,37 +130,25 @@ test('a pipelined step starts on the GPU when the previous one is seen done', as
   assert.is(Math.round((clock.now - start) * 10) / 10, 34.6);
 });
 
-test('many steps in flight (submitted without reads, then one wait): the sleep covers all of them, with a margin of one step', async () => {
-  const { clock, slept, pacer, settle } = fake(true);
-  await settle(20);
-  const start = clock.now;
-  let last: PacedStep | undefined;
-  for (let i = 0; i < 10; i++) last = pacer.submitted(P);
-  await pacer.beforeMap(last!);
-  // 10 steps of 20 ms end at +200 ms; margin 0.2 * 20 + 0.02 * 200 + 1 = 9 ms.
-  assert.equal(round(slept), [191]);
-  assert.is(clock.now - start, 191);
-});
-
-test('with work queued behind the awaited step, the margin is a fifth of one step, with no share of the whole wait', async () => {
-  const { clock, slept, pacer, settle } = fake(true);
-  await settle(20);
-  const start = clock.now;
-  let tenth: PacedStep | undefined;
-  for (let i = 0; i < 10; i++) tenth = pacer.submitted(P);
-  pacer.submitted(P);
-  await pacer.beforeMap(tenth!);
-  // 200 - (0.2 * 20 + 1): 4 ms later than the 191 of the same wait with nothing behind it.
-  assert.equal(round(slept), [195]);
-  assert.is(clock.now - start, 195);
+test('many steps in flight (submitted without reads, then one wait): the sleep covers all of them; the margin is a fifth of one step plus 2% of the wait, or only the fifth of a step with work queued behind', async () => {
+  for (const [queuedBehind, expected] of [[false, 191], [true, 195]] as const) {
+    const { clock, slept, pacer, settle } = fake(true);
+    await settle(20);
+    const start = clock.now;
+    let tenth: PacedStep | undefined;
+    for (let i = 0; i < 10; i++) tenth = pacer.submitted(P);
+    if (queuedBehind) pacer.submitted(P);
+    await pacer.beforeMap(tenth!);
+    // 10 steps of 20 ms end at +200 ms; margin 0.2 * 20 + 0.02 * 200 + 1 = 9 ms, or 0.2 * 20 + 1 = 5 ms.
+    assert.equal(round(slept), [expected], `queued behind: ${queuedBehind}`);
+    assert.is(clock.now - start, expected);
+  }
 });
 
 test('a step seen done later than expected moves the wait of the step behind it', async () => {
-  const { clock, slept, pacer, setOnSleep, settle } = fake(true);
+  const { clock, slept, pacer, setOnSleep, settle, twoInFlight } = fake(true);
   await settle(20);
-  const start = clock.now;
-  const a = pacer.submitted(P);
-  const b = pacer.submitted(P);
+  const { start, a, b } = twoInFlight();
   // b's wait is planned for a ending at +20 and b at +40: sleep to 40 - (0.2 * 20 + 0.02 * 40 + 1) = 34.2.
   // a is seen done only as that sleep ends.
   setOnSleep(() => {
@@ -172,11 +162,9 @@ test('a step seen done later than expected moves the wait of the step behind it'
 });
 
 test('two steps found done by one poll: the second teaches nothing (its end is unknown)', async () => {
-  const { clock, slept, pacer, step, settle } = fake(true);
+  const { clock, slept, pacer, step, settle, twoInFlight } = fake(true);
   await settle(20);
-  const start = clock.now;
-  const a = pacer.submitted(P);
-  const b = pacer.submitted(P);
+  const { start, a, b } = twoInFlight();
   clock.now = start + 15;
   await pacer.beforeMap(a); // due at 20 - (0.2 * 20 + 1) = 15: asked at once
   await pacer.beforeMap(b); // b is expected to end at 40: wakes at 40 - (0.2 * 20 + 0.02 * 40 + 1) = 34.2
@@ -191,10 +179,9 @@ test('two steps found done by one poll: the second teaches nothing (its end is u
 });
 
 test('a step that started when an unobserved one ended teaches nothing', async () => {
-  const { clock, slept, pacer, step, settle } = fake(true);
+  const { clock, slept, pacer, step, settle, twoInFlight } = fake(true);
   await settle(20);
-  const a = pacer.submitted(P);
-  const b = pacer.submitted(P);
+  const { a, b } = twoInFlight();
   clock.now += 60; // a ended at +20 and b at +40, but a is asked for only now
   await pacer.beforeMap(a);
   pacer.mapped(a); // seen done at once: when it ended is unknown
