@@ -215,4 +215,19 @@ test('two programs on one queue: each keeps its own step time, and a step waits 
   assert.equal(round(slept), [6.8]);
 });
 
+test('waitFor: the value or the error of the work, with timers and I/O still served while it waits', async () => {
+  const pacer = new ReadbackPacer(true);
+  const order: string[] = [];
+  const work = new Promise<number>((resolve) => setTimeout(() => resolve(42), 20));
+  setTimeout(() => order.push('timer'), 5);
+  const value = await pacer.waitFor(work.then((v) => (order.push('work'), v)));
+  assert.is(value, 42);
+  assert.equal(order, ['timer', 'work']);
+  const failing = new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error('device lost')), 3));
+  const error = await pacer.waitFor(failing).then(() => undefined, (e: unknown) => e);
+  assert.match(String(error), /device lost/);
+  // Disabled (a real GPU): the work itself.
+  assert.is(await new ReadbackPacer(false).waitFor(Promise.resolve('x')), 'x');
+});
+
 test.run();

@@ -39,7 +39,7 @@ function rawRelu(n: number, label: string, per: number, type: 'f32' | 'vec4f'): 
           gpu.queue.submit([enc.finish()]);
           const step = pacer.submitted(pipeline);
           await pacer.beforeMap(step);
-          await gpu.queue.onSubmittedWorkDone();
+          await pacer.waitFor(gpu.queue.onSubmittedWorkDone());
           pacer.mapped(step);
         },
         dispose: () => {

@@ -70,7 +70,8 @@ export class ParamStore {
     gpu.queue.submit([enc.finish()]);
     const out: Record<string, HostTensor> = {};
     try {
-      await Promise.all(staged.map(({ s }) => s.mapAsync(GPUMapMode.READ)));
+      // Behind whatever training is queued: wait without spinning the thread (see readback-pacer.ts).
+      await this.device.pacer.waitFor(Promise.all(staged.map(({ s }) => s.mapAsync(GPUMapMode.READ))));
       for (const { name, e, s, bytes } of staged) out[name] = new HostTensor(new Float32Array(s.getMappedRange(0, bytes).slice(0)), e.shape);
     } finally {
       for (const { s } of staged) destroyBuffer(gpu, s);

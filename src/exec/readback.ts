@@ -8,9 +8,9 @@
 //   go into slots of one staging buffer per output, mapped at once when the
 //   group is full, when flush() is called, or when a step's results are
 //   awaited while its group is still open (so awaiting never hangs). Each
-//   map costs a round trip, and on Dawn in Node it spins the JavaScript
-//   thread until the GPU is done (see readback-pacer.ts): a training loop
-//   that only needs the losses later pays that once per group.
+//   map costs a round trip and, on CPU drivers, a wait paced against the
+//   GPU (see readback-pacer.ts): a training loop that only needs the losses
+//   later pays that once per group.
 import { SinapsisError } from '../errors.js';
 import { HostTensor } from '../graph/host-tensor.js';
 import type { PacedStep, ReadbackPacer } from './readback-pacer.js';
@@ -178,7 +178,7 @@ export class Readback {
   /** Waits for the GPU without spinning through most of it (see readback-pacer.ts). */
   async paced(step: PacedStep | undefined, wait: () => Promise<unknown>): Promise<void> {
     if (step) await this.pacer.beforeMap(step);
-    await wait();
+    await this.pacer.waitFor(wait());
     if (step) this.pacer.mapped(step);
   }
 
@@ -199,7 +199,7 @@ export class Readback {
   private async mapAll(buffers: GPUBuffer[], step: PacedStep): Promise<void> {
     try {
       await this.pacer.beforeMap(step);
-      await Promise.all(buffers.map((b) => b.mapAsync(GPUMapMode.READ)));
+      await this.pacer.waitFor(Promise.all(buffers.map((b) => b.mapAsync(GPUMapMode.READ))));
       this.pacer.mapped(step);
     } catch (e) {
       throw this.mapError(e);
