@@ -26,9 +26,9 @@ function fake(enabled: boolean) {
   /** One step alone: submitted now, asked for when the pacer says, seen done gpuMs after it was submitted (or when asked, if later). */
   const step = async (gpuMs: number, key: object = P) => {
     const s = pacer.submitted(key);
-    await pacer.beforeMap(s);
-    clock.now = Math.max(clock.now, s.at + gpuMs);
-    pacer.mapped(s);
+    await pacer.paced(s, async () => {
+      clock.now = Math.max(clock.now, s.at + gpuMs);
+    });
   };
   const setOnSleep = (f: (() => void) | undefined) => (onSleep = f);
   /**

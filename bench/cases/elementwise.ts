@@ -37,10 +37,7 @@ function rawRelu(n: number, label: string, per: number, type: 'f32' | 'vec4f'): 
           pass.dispatchWorkgroups(gx, Math.ceil(groups / gx));
           pass.end();
           gpu.queue.submit([enc.finish()]);
-          const step = pacer.submitted(pipeline);
-          await pacer.beforeMap(step);
-          await pacer.waitFor(gpu.queue.onSubmittedWorkDone());
-          pacer.mapped(step);
+          await pacer.paced(pacer.submitted(pipeline), () => gpu.queue.onSubmittedWorkDone());
         },
         dispose: () => {
           x.destroy();

@@ -249,7 +249,8 @@ export class Program {
   async sync(): Promise<void> {
     await this.queue;
     await this.readback.idle();
-    await this.readback.paced(this.lastStep, () => this.device.gpu.queue.onSubmittedWorkDone());
+    const done = () => this.device.gpu.queue.onSubmittedWorkDone();
+    await (this.lastStep ? this.device.pacer.paced(this.lastStep, done) : done());
   }
 
   /** Current values of every parameter of this program, by name. */

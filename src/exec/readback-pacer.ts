@@ -143,6 +143,19 @@ export class ReadbackPacer {
   }
 
   /**
+   * The whole wait for `step` (and everything before it): sleeps as
+   * beforeMap says, asks (`ask` starts the map or onSubmittedWorkDone), waits
+   * for the answer without spinning, and learns from when it came. A failed
+   * ask teaches nothing.
+   */
+  async paced<T>(step: PacedStep, ask: () => Promise<T>): Promise<T> {
+    await this.beforeMap(step);
+    const answer = await this.waitFor(ask());
+    this.mapped(step);
+    return answer;
+  }
+
+  /**
    * Awaits `work` (a map or onSubmittedWorkDone) without letting Dawn's
    * polling spin the thread, in Node on CPU drivers: between turns of the
    * event loop (in which Dawn polls once) the thread is blocked for a short

@@ -175,13 +175,6 @@ export class Readback {
     await Promise.all([...this.singleBusy, ...this.groupBusy]);
   }
 
-  /** Waits for the GPU without spinning through most of it (see readback-pacer.ts). */
-  async paced(step: PacedStep | undefined, wait: () => Promise<unknown>): Promise<void> {
-    if (step) await this.pacer.beforeMap(step);
-    await this.pacer.waitFor(wait());
-    if (step) this.pacer.mapped(step);
-  }
-
   /** Rejects the steps of a group that was never mapped; the owner destroys the buffers. */
   dispose(): void {
     this.disposed = true;
@@ -198,9 +191,7 @@ export class Readback {
 
   private async mapAll(buffers: GPUBuffer[], step: PacedStep): Promise<void> {
     try {
-      await this.pacer.beforeMap(step);
-      await this.pacer.waitFor(Promise.all(buffers.map((b) => b.mapAsync(GPUMapMode.READ))));
-      this.pacer.mapped(step);
+      await this.pacer.paced(step, () => Promise.all(buffers.map((b) => b.mapAsync(GPUMapMode.READ))));
     } catch (e) {
       throw this.mapError(e);
     }
