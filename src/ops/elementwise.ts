@@ -6,8 +6,7 @@ import { ShapeError, fmtShape } from '../errors.js';
 import { broadcastShapes, broadcastStrides, checkShape, sameShape, type Shape } from '../graph/shape.js';
 import type { Attrs, Tensor } from '../graph/tensor.js';
 import { binaryMap, unaryMap } from '../cpu/elementwise.js';
-import { lit, type KernelSpec } from './kernel.js';
-import { singleOpKernel } from './fused.js';
+import { lit } from './kernel.js';
 import { apply, defineOp } from './registry.js';
 import { sumTo } from './reduce.js';
 
@@ -133,7 +132,6 @@ for (const [name, row] of Object.entries(unaryTable)) {
     cpu: ([x], [xs], outShape, attrs) => unaryMap(x, xs, outShape, (v) => row.cpu(v, attrs)),
     grad: row.grad ? (dy, node) => [row.grad!(dy, node.inputs[0], node, node.attrs)] : undefined,
     elementwise: (node) => row.wgsl(node.attrs),
-    kernel: (node): KernelSpec => singleOpKernel(node),
   });
 }
 
@@ -150,7 +148,6 @@ for (const [name, row] of Object.entries(binaryTable)) {
         }
       : undefined,
     elementwise: () => row.wgsl,
-    kernel: (node): KernelSpec => singleOpKernel(node),
   });
 }
 

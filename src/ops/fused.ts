@@ -178,11 +178,6 @@ export function copyShader(indexSource: string): string {
   return fill(sections(fusedWgsl, { VEC4: false }), { OPERANDS: '@group(0) @binding(0) var<storage, read> e0: array<f32>;', OUT: 1, HELPERS: indexSource, BODY: '', RESULT: 'e0[index_e0(i)]' });
 }
 
-/** One elementwise op on its own: a chain of one, its operands all bound (nothing inlined). */
-export function singleOpKernel(node: Tensor): KernelSpec {
-  return chainKernel({ members: [node], root: (t) => t, scalar: () => undefined });
-}
-
 /** The chain as one kernel writing the last member's output, four elements at a time where it can. */
 export function chainKernel(chain: Chain): KernelSpec {
   const c = compile(chain);

@@ -33,7 +33,9 @@ export interface OpDef {
   readonly prologue?: boolean;
   /**
    * Elementwise ops: the WGSL expression of one output element in `x`
-   * (unary) or `a` and `b` (binary). The planner fuses chains of these.
+   * (unary) or `a` and `b` (binary). This is their kernel binding: the
+   * planner runs every elementwise op as a chain (src/ops/fused.ts), fused
+   * with its neighbours or alone.
    */
   elementwise?(node: Tensor): string;
   /** A view reinterprets its only input's buffer (reshape): no kernel, no copy. */

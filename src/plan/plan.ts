@@ -195,12 +195,14 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
     const group = fusion.groups.get(node);
     const kernelNode = group?.head ?? node;
     const def = getOp(kernelNode.op);
-    if (!def.kernel) throw new SinapsisError(`compile: op '${kernelNode.op}' has no GPU kernel`);
     const chain = chains.get(node);
-    const specs = group?.head ? def.kernel(group.head, caps, chainEpilogue(chain!))
-      : group?.reduction ? def.kernel(node, caps, undefined, chainPrologue(chain!))
-      : chain ? chainKernel(chain)
-      : def.kernel(node, caps);
+    // An elementwise chain is its own kernel; other ops bring theirs (taking the chain as epilogue or prologue).
+    const ownKernel = chain && !group?.head && !group?.reduction;
+    if (!ownKernel && !def.kernel) throw new SinapsisError(`compile: op '${kernelNode.op}' has no GPU kernel`);
+    const specs = ownKernel ? chainKernel(chain)
+      : group?.head ? def.kernel!(group.head, caps, chainEpilogue(chain!))
+      : group?.reduction ? def.kernel!(node, caps, undefined, chainPrologue(chain!))
+      : def.kernel!(node, caps);
     for (const spec of Array.isArray(specs) ? specs : [specs]) dispatches.push(resolve(spec, kernelNode, node, storage));
     // Every read of a parameter (forward and backward) comes before its update.
     if (optimizer) for (const k of updatesAt.get(i) ?? []) dispatches.push(updateDispatch(trainable[k], k));
