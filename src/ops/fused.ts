@@ -55,6 +55,9 @@ function quadOf(maps: readonly IndexMap[]): 'vec4' | 'splat' | undefined {
   return state;
 }
 
+/** An op the chains run (its value is one WGSL expression per element). */
+export const isElementwise = (t: Tensor): boolean => t.kind === 'op' && getOp(t.op).elementwise !== undefined;
+
 /** A broadcastTo node: elementwise kernels may read its input instead. */
 export const isBroadcast = (t: Tensor): boolean => t.kind === 'op' && t.op === 'broadcastTo';
 

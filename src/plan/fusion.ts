@@ -14,7 +14,7 @@
 // a reshape: the flat index is the same), and the reduction is the root.
 import { sameShape } from '../graph/shape.js';
 import type { Tensor } from '../graph/tensor.js';
-import { isBroadcast } from '../ops/fused.js';
+import { isBroadcast, isElementwise as elementwise } from '../ops/fused.js';
 import { getOp } from '../ops/registry.js';
 
 export interface FusionGroup {
@@ -51,7 +51,6 @@ export function fuse(
     }
   }
   const computingSet = new Set(computing);
-  const elementwise = (t: Tensor) => t.kind === 'op' && getOp(t.op).elementwise !== undefined;
   const takesEpilogue = (t: Tensor) => t.kind === 'op' && getOp(t.op).epilogue === true;
   const takesPrologue = (t: Tensor) => t.kind === 'op' && getOp(t.op).prologue === true;
   const onlyReadBy = (t: Tensor, group: Set<Tensor>) => [...(readers.get(t) ?? [])].every((r) => group.has(r));

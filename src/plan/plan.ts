@@ -7,7 +7,7 @@ import type { Tensor } from '../graph/tensor.js';
 import type { KernelCaps, KernelSpec } from '../ops/kernel.js';
 import { getOp } from '../ops/registry.js';
 import { elementwiseGrid, linearGrid } from '../ops/kernel.js';
-import { chainEpilogue, chainKernel, chainOperands, chainPrologue, copyShader, type Chain } from '../ops/fused.js';
+import { chainEpilogue, chainKernel, chainOperands, chainPrologue, copyShader, isElementwise, type Chain } from '../ops/fused.js';
 import { fuse } from './fusion.js';
 import { planMemory } from './memory.js';
 import { schedule } from './schedule.js';
@@ -129,9 +129,8 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
   // Every elementwise kernel is a chain (of one, if nothing fused with it),
   // so each reads its operands the way fused.ts resolves them: views and
   // broadcasts from outside the chain are read through to their storage.
-  const elementwise = (t: Tensor) => getOp(t.op).elementwise !== undefined;
   const chains = new Map([...fusion.groups].map(([t, group]) => [t, chainOf(group.members, group.head)]));
-  for (const t of computing) if (!chains.has(t) && elementwise(t)) chains.set(t, chainOf([t], undefined));
+  for (const t of computing) if (!chains.has(t) && isElementwise(t)) chains.set(t, chainOf([t], undefined));
   /** The storage roots each step reads: a chain reads its operands, a fused step also its head's inputs. */
   const stepReads = new Map(computing.map((t) => {
     const chain = chains.get(t);
