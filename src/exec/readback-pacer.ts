@@ -65,8 +65,16 @@ export interface PacedStep {
   planned?: boolean;
 }
 
+interface ProgramTimes {
+  /** Recent per-step times (ms), at most WINDOW. */
+  samples: number[];
+  /** Whether its latest wait slept by the estimate and saw the GPU finish (so the estimate is not too long). */
+  settled: boolean;
+}
+
 export class ReadbackPacer {
-  private readonly samples = new WeakMap<object, number[]>();
+  /** What is known of each program's steps. */
+  private readonly programs = new WeakMap<object, ProgramTimes>();
   /** Steps submitted and not yet seen done, in submission order. */
   private readonly pending: PacedStep[] = [];
   private nextSeq = 1;
@@ -76,10 +84,6 @@ export class ReadbackPacer {
   private lastDone = 0;
   /** Whether the GPU finished then, rather than some time before it was asked. */
   private lastDoneExact = false;
-  /** Per program: whether its latest wait saw the GPU finish (so its estimate is not too long). */
-  private readonly settled = new WeakMap<object, boolean>();
-  /** Programs whose first wait is over. */
-  private readonly warm = new WeakSet<object>();
 
   constructor(
     private readonly enabled: boolean,
@@ -138,7 +142,7 @@ export class ReadbackPacer {
     const queuedBehind = this.pending[this.pending.length - 1].seq > step.seq;
     const span = end - first;
     const estimate = this.estimate(step.key)!;
-    const margin = !this.settled.get(step.key) ? SEEK_MARGIN * span : STEP_MARGIN * estimate + (queuedBehind ? 0 : SPAN_MARGIN * span);
+    const margin = !this.programs.get(step.key)?.settled ? SEEK_MARGIN * span : STEP_MARGIN * estimate + (queuedBehind ? 0 : SPAN_MARGIN * span);
     return end - margin - TIMER_SLACK_MS - this.clock();
   }
 
@@ -196,20 +200,22 @@ export class ReadbackPacer {
     // estimate several times too long would cost many oversleeps to unlearn.
     const asked = step.asked;
     const startKnown = done.length > 0 && (done[0].at >= this.lastDone || this.lastDoneExact);
-    const warm = this.warm.has(step.key);
-    this.warm.add(step.key);
+    let program = this.programs.get(step.key);
+    const warm = program !== undefined;
+    program ??= { samples: [], settled: false };
+    this.programs.set(step.key, program);
     if (warm && startKnown && asked !== undefined && asked >= this.lastDone) this.learn(done, now);
     this.lastDoneExact = asked !== undefined && now - asked >= POLL_MS;
     // Settled: the pacer slept by an estimate and still saw the GPU finish.
-    if (asked !== undefined) this.settled.set(step.key, this.lastDoneExact && step.planned === true);
+    if (asked !== undefined) program.settled = this.lastDoneExact && step.planned === true;
     this.doneSeq = step.seq;
     this.lastDone = now;
   }
 
   /** The expected time of one step of this program, once one has been timed. */
   private estimate(key: object): number | undefined {
-    const s = this.samples.get(key);
-    return s ? Math.min(...s) : undefined;
+    const s = this.programs.get(key)?.samples;
+    return s?.length ? Math.min(...s) : undefined;
   }
 
   /**
@@ -229,9 +235,9 @@ export class ReadbackPacer {
       }
     }
     if (elapsed <= 0) return;
-    const samples = this.samples.get(key) ?? [];
-    samples.push(elapsed / count);
-    if (samples.length > WINDOW) samples.shift();
-    this.samples.set(key, samples);
+    const program = this.programs.get(key);
+    if (!program) return;
+    program.samples.push(elapsed / count);
+    if (program.samples.length > WINDOW) program.samples.shift();
   }
 }
