@@ -80,12 +80,22 @@ export async function compare(variants: readonly Variant[], opts: { runs: number
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
 /** One paragraph saying where the numbers come from: machine, load, Node, adapter. */
+/**
+ * `--robustness on|off` of the bench scripts: off creates every Dawn device of
+ * the run (sinapsis' and the peers') without WebGPU's bounds checks.
+ */
+export function robustnessOption(value: string | undefined): boolean {
+  if (value === undefined || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new Error(`--robustness must be 'on' or 'off', got '${value}'`);
+}
+
 export function machineHeader(device: Device): string {
   const cpus = os.cpus();
   const i = device.info;
   return [
     `machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`,
-    `adapter: ${[i.vendor, i.architecture, i.description].filter(Boolean).join(' / ')}${i.isFallbackAdapter ? ' (fallback adapter)' : ''}; matmul kernel: ${device.caps.matmul}`,
+    `adapter: ${[i.vendor, i.architecture, i.description].filter(Boolean).join(' / ')}${i.isFallbackAdapter ? ' (fallback adapter)' : ''}; matmul kernel: ${device.caps.matmul}; bounds checks (robustness): ${device.robustness ? 'on' : 'off'}`,
     `load average (1/5/15 min) at start: ${load()}`,
   ].join('\n');
 }

@@ -4,6 +4,7 @@
 //   npm run bench:kernels -- --quick       batch 32, fewer sizes and runs (under a minute)
 //   options: --only GROUP[,GROUP]  (matmul, conv, pool, softmax, elementwise; repeatable)
 //            --runs N  --warmup N  --cpu-budget MS  --batch B
+//            --robustness off  (a Dawn device without WebGPU's bounds checks)
 //
 // Cases (bench/cases/*.ts), at batch 128 unless --batch:
 //   matmul       square 128, 256, 512 (x y, tA, tB; tA tB at 256), and the dense layers
@@ -47,10 +48,10 @@ import { elementwiseCases } from './cases/elementwise.js';
 import { matmulCases } from './cases/matmul.js';
 import { poolCases } from './cases/pool.js';
 import { softmaxCases } from './cases/softmax.js';
-import { loadLine, machineHeader, table } from './harness.js';
+import { loadLine, machineHeader, robustnessOption, table } from './harness.js';
 import { KernelBench, ROW_HEADER, type Row } from './measure.js';
 
-const usage = `usage: kernels.js [--quick] [--only ${GROUPS.join('|')}[,...]] [--runs N>=1] [--warmup N>=0] [--cpu-budget MS] [--batch B>=1]`;
+const usage = `usage: kernels.js [--quick] [--only ${GROUPS.join('|')}[,...]] [--runs N>=1] [--warmup N>=0] [--cpu-budget MS] [--batch B>=1] [--robustness on|off]`;
 function parseOptions() {
   try {
     return parseArgs({
@@ -61,6 +62,7 @@ function parseOptions() {
         warmup: { type: 'string' },
         'cpu-budget': { type: 'string' },
         batch: { type: 'string' },
+        robustness: { type: 'string', default: 'on' },
       },
     }).values;
   } catch (e) {
@@ -69,6 +71,13 @@ function parseOptions() {
   }
 }
 const args = parseOptions();
+let robustness: boolean;
+try {
+  robustness = robustnessOption(args.robustness);
+} catch (e) {
+  console.error(`${(e as Error).message}\n${usage}`);
+  process.exit(2);
+}
 const quick = args.quick ?? false;
 const runs = Number(args.runs ?? (quick ? 5 : 9));
 const warmup = Number(args.warmup ?? (quick ? 1 : 2));
@@ -90,7 +99,7 @@ const casesOf: Record<Group, () => KernelCase[]> = {
   elementwise: () => elementwiseCases(quick),
 };
 
-const device = await sn.createDevice();
+const device = await sn.createDevice({ robustness });
 console.log(machineHeader(device));
 console.log(`mode: ${quick ? 'quick' : 'full'}; groups: ${groups.join(', ')}; batch ${batch}; ${runs} timed runs after ${warmup} warm-up runs per variant (x2 for the short softmax and elementwise kernels), median; CPU reference at most ${cpuBudget} ms per case`);
 const bench = new KernelBench(device, { runs, warmup, cpuBudget });

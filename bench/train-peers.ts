@@ -5,6 +5,7 @@
 //   npm run bench:train -- --engines sinapsis,tfjs-webgpu,jax-webgpu
 //       engines: sinapsis, tfjs-webgpu, tfjs-wasm, jax-webgpu, jax-wasm
 //   npm run bench:train -- --steps 10 --warmup 2 --batch 128 --verbose
+//   npm run bench:train -- --robustness off     every engine's Dawn device without bounds checks
 //
 // Models (batch 128, f32, random pixel-like data in [0, 1) and fixed labels):
 //   mlp     784-128-10: dense relu, dense softmax
@@ -56,7 +57,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import * as sn from '../src/index.js';
-import { fmtBytes, fmtMs, fmtNum, loadLine, machineHeader, median, table } from './harness.js';
+import { fmtBytes, fmtMs, fmtNum, loadLine, machineHeader, median, robustnessOption, table } from './harness.js';
 import { installNavigatorGpu, makeBatch, MODELS, reason, type Engine, type ModelKey, type Trainer } from './peers/common.js';
 import { jaxEngine, jaxVersionLine } from './peers/jax.js';
 import { sinapsisEngine, type SinapsisTrainer } from './peers/sinapsis.js';
@@ -71,7 +72,7 @@ const DEFAULTS: Record<ModelKey, { steps: number; warmup: number }> = {
   cnn: { steps: 5, warmup: 1 },
 };
 
-const usage = `usage: train-peers.js [--models ${Object.keys(MODELS).join(',')}] [--engines ${ENGINES.join(',')}] [--steps N>=5] [--warmup N>=1] [--batch N] [--verbose]`;
+const usage = `usage: train-peers.js [--models ${Object.keys(MODELS).join(',')}] [--engines ${ENGINES.join(',')}] [--steps N>=5] [--warmup N>=1] [--batch N] [--robustness on|off] [--verbose]`;
 function parseOptions() {
   try {
     const { values } = parseArgs({
@@ -81,6 +82,7 @@ function parseOptions() {
         steps: { type: 'string' },
         warmup: { type: 'string' },
         batch: { type: 'string', default: '128' },
+        robustness: { type: 'string', default: 'on' },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -106,6 +108,7 @@ function parseOptions() {
       steps: int(values.steps, 'steps', 5),
       warmup: int(values.warmup, 'warmup', 1),
       batch: int(values.batch, 'batch', 1)!,
+      robustness: robustnessOption(values.robustness),
       verbose: values.verbose ?? false,
     };
   } catch (e) {
@@ -115,10 +118,10 @@ function parseOptions() {
 }
 const args = parseOptions();
 
-const device = await sn.createDevice();
+const device = await sn.createDevice({ robustness: args.robustness });
 console.log(machineHeader(device));
-const peerAdapter = args.engines.some((e) => !e.startsWith('sinapsis')) ? await installNavigatorGpu() : undefined;
-if (peerAdapter) console.log(`peers' navigator.gpu: a second Dawn instance (webgpu.create), adapter: ${[peerAdapter.vendor, peerAdapter.architecture, peerAdapter.description].filter(Boolean).join(' / ')}`);
+const peerAdapter = args.engines.some((e) => !e.startsWith('sinapsis')) ? await installNavigatorGpu(args.robustness) : undefined;
+if (peerAdapter) console.log(`peers' navigator.gpu: a second Dawn instance (webgpu.create${args.robustness ? '' : ', bounds checks off like ours'}), adapter: ${[peerAdapter.vendor, peerAdapter.architecture, peerAdapter.description].filter(Boolean).join(' / ')}`);
 
 const makeEngine: Record<EngineKey, () => Engine> = {
   sinapsis: () => sinapsisEngine(device),

@@ -1,6 +1,7 @@
 // What every engine of bench/train-peers.ts shares: the three models, the
 // random batch, and the interface an engine implements.
 import os from 'node:os';
+import { DAWN_NO_ROBUSTNESS } from '../../src/device.js';
 import { randomData } from '../harness.js';
 
 export type ModelKey = 'mlp' | 'mlp512' | 'cnn';
@@ -72,10 +73,10 @@ export interface Engine {
  * here for the life of the process (Dawn can crash if it is collected).
  */
 let peerGpu: GPU | undefined;
-export async function installNavigatorGpu(): Promise<GPUAdapterInfo | undefined> {
+export async function installNavigatorGpu(robustness = true): Promise<GPUAdapterInfo | undefined> {
   const dawn = (await import('webgpu')) as unknown as { create(flags: string[]): GPU; globals: Record<string, unknown> };
   for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
-  peerGpu = dawn.create([]);
+  peerGpu = dawn.create(robustness ? [] : [DAWN_NO_ROBUSTNESS]);
   // Node 20 has no navigator; Node 21+ has one whose gpu is undefined. Either way, replace it.
   Object.defineProperty(globalThis, 'navigator', {
     value: { gpu: peerGpu, userAgent: `Node.js/${process.version}`, hardwareConcurrency: os.cpus().length, language: 'en-US' },
