@@ -1,4 +1,4 @@
-// npm run mnist -- [--model mlp|cnn] [--epochs 5|6] [--batch-size 32] [--hidden 128] [--dropout 0.2] [--lr 0.001] [--lr-decay 0.7|0.75] [--limit N] [--save model.safetensors] [--load model.safetensors] [--test-each-epoch]
+// npm run mnist -- [--model mlp|cnn] [--epochs 5|6] [--batch-size 32] [--hidden 128] [--dropout 0.2] [--lr 0.001] [--lr-decay 0.7|0.75] [--limit N] [--save model.safetensors] [--load model.safetensors] [--test-each-epoch] [--robustness off]
 // Trains on the MNIST training set in Node (Dawn) and prints the test accuracy.
 // The learning rate is multiplied by --lr-decay after each epoch: the
 // optimizer reads it at every step, so the schedule needs no recompile.
@@ -7,6 +7,8 @@
 // --test-each-epoch prints the test accuracy after every epoch (a long run
 // then shows its whole learning curve, not just the end point); the schedule
 // is fixed in advance, nothing is chosen by looking at the test set.
+// --robustness off trains on a Dawn device without WebGPU's bounds checks
+// (sn.createDevice({ robustness: false })): faster on SwiftShader.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as sn from '../../src/index.js';
@@ -27,17 +29,19 @@ const { values: args } = parseArgs({
     load: { type: 'string' },
     seed: { type: 'string' },
     'test-each-epoch': { type: 'boolean', default: false },
+    robustness: { type: 'string', default: 'on' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (args.help) {
-  console.log('usage: npm run mnist -- [--model mlp|cnn] [--epochs 5 (cnn: 6)] [--batch-size 32] [--hidden 128] [--dropout 0.2] [--lr 0.001] [--lr-decay 0.7 (cnn: 0.75)] [--limit N] [--validation-split 0.1] [--save model.safetensors] [--load model.safetensors] [--seed 1] [--test-each-epoch]');
+  console.log('usage: npm run mnist -- [--model mlp|cnn] [--epochs 5 (cnn: 6)] [--batch-size 32] [--hidden 128] [--dropout 0.2] [--lr 0.001] [--lr-decay 0.7 (cnn: 0.75)] [--limit N] [--validation-split 0.1] [--save model.safetensors] [--load model.safetensors] [--seed 1] [--test-each-epoch] [--robustness on|off]');
   process.exit(0);
 }
 const num = numberOption;
 
-const device = await sn.createDevice();
-console.log(`device: ${device.info.vendor} ${device.info.architecture} (${device.info.description})`);
+if (args.robustness !== 'on' && args.robustness !== 'off') throw new Error(`--robustness must be 'on' or 'off', got '${args.robustness}'`);
+const device = await sn.createDevice({ robustness: args.robustness === 'on' });
+console.log(`device: ${device.info.vendor} ${device.info.architecture} (${device.info.description})${device.robustness ? '' : ', bounds checks off'}`);
 const t0 = performance.now();
 const data = await sn.datasets.mnist(args.limit ? { trainLimit: num('limit', args.limit) } : {});
 console.log(`MNIST: ${data.train.x.shape[0]} training and ${data.test.x.shape[0]} test images (${((performance.now() - t0) / 1000).toFixed(1)} s to load)`);
