@@ -44,6 +44,11 @@ const cases: Case[] = [
   { a: [61, 37], b: [61, 16], tA: true, out: [37, 16] },
   { a: [2, 19, 5], b: [2, 17, 5], tB: true, out: [2, 19, 17] },
   { a: [2, 19, 5], b: [2, 5, 7], out: [2, 19, 7] },
+  // Workgroup sizes of the register kernel: an output of at least 16 full 8 x 8-thread
+  // workgroups keeps them (5 x 5 here, the last row and column partial); smaller ones
+  // shrink the workgroup (above: 4 x 4 threads, 3 x 3 workgroups for 65 x 67).
+  { a: [261, 19], b: [19, 263], out: [261, 263] },
+  { a: [19, 261], b: [263, 19], tA: true, tB: true, out: [261, 263] },
 ];
 
 const name = (c: Case) => `${JSON.stringify(c.a)}${c.tA ? 'ᵀ' : ''} x ${JSON.stringify(c.b)}${c.tB ? 'ᵀ' : ''}`;
