@@ -88,10 +88,15 @@ function matmulKernel(node: Tensor, caps: KernelCaps, fused?: Epilogue): KernelS
 
 /**
  * The register kernel's block per thread and its workgroup (wx x wy threads).
- * Wide outputs: 8 rows x 2 groups of 4 columns, 8 x 8 threads. SwiftShader,
- * batch-128 MLP shapes (128x784x128, 784x128x128, 256^3), one run: 8x8 ran
- * 1.8-2.1x faster than 4x4; 8x12, 12x8, 16x8 and 8x16 were no better on two
- * of the three shapes and took 2-5x longer to compile.
+ * Wide outputs (N >= 64): 8 rows x 4 groups of 4 columns; N of 17-63: 8 x 2
+ * groups. SwiftShader, GPU timestamps with the host asleep (a host thread
+ * polling Dawn takes a core from the kernels and once hid these
+ * differences), medians of 11: 8 x 16 against 8 x 8 at 128x784x128 3.87 ->
+ * 3.54 ms, at 784x128x128 (transposed A) 4.39 -> 3.80, at 128x784x512
+ * 14.94 -> 13.17; 12 x 8 and 8 x 12 were slower (5.2 ms at 128x784x128),
+ * and 16 x 16 and 8 x 32 slower still (register spills). In training steps
+ * (per-dispatch profile, two runs each): MLP 784-128-10 9.2-9.5 -> 8.0-8.4
+ * ms of GPU time, MLP 784-512-512-10 68.9-80.7 -> 59.3-59.5 ms.
  * Narrow outputs (N <= 16: a 10-class layer, a 1-unit layer's gradients):
  * one group of 4 columns and only as many threads across as cover N, so
  * that neither threads nor SIMD lanes compute clamped copies of the last
@@ -106,7 +111,7 @@ function matmulKernel(node: Tensor, caps: KernelCaps, fused?: Epilogue): KernelS
  */
 const MIN_WORKGROUPS = 16;
 function registerBlock(m: number, n: number, z: number): { rows: number; groups: number; wx: number; wy: number } {
-  const block = n <= 16 ? { rows: 8, groups: 1, wx: Math.ceil(n / 4), wy: 8 } : { rows: 8, groups: 2, wx: 8, wy: 8 };
+  const block = n <= 16 ? { rows: 8, groups: 1, wx: Math.ceil(n / 4), wy: 8 } : { rows: 8, groups: n >= 64 ? 4 : 2, wx: 8, wy: 8 };
   const count = (wx: number, wy: number) => Math.ceil(n / (wx * 4 * block.groups)) * Math.ceil(m / (wy * block.rows)) * z;
   while (count(block.wx, block.wy) < MIN_WORKGROUPS) {
     if (block.wy >= block.wx && block.wy > 4) block.wy /= 2;
