@@ -34,6 +34,8 @@ const cases: Case[] = [
   { x: [2, 13, 11, 2], f: [5, 4, 2, 7], opts: { strides: [2, 1], dilations: [1, 2] }, out: [2, 5, 5, 7] },
   // More channels than one register block holds (16 on CPU drivers): several channel blocks, the last partial.
   { x: [2, 9, 7, 17], f: [3, 3, 17, 19], opts: { strides: 2, padding: 'same' }, out: [2, 5, 4, 19] },
+  // Many filter blocks: on CPU drivers the filter gradient's 210 threads run in 27 workgroups of 8, the last partial.
+  { x: [1, 6, 5, 37], f: [3, 3, 37, 70], opts: { padding: 'same' }, out: [1, 6, 5, 70] },
 ];
 
 const describe = (c: Case) => `x ${JSON.stringify(c.x)} * f ${JSON.stringify(c.f)} ${JSON.stringify(c.opts)}`;
