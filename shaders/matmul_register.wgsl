@@ -15,6 +15,17 @@
 // repeated for rows i = 0 .. R-1, `$v` for column groups v = 0 .. CV-1.
 // {{EPILOGUE}} defines epilogue(v, i), applied to each value stored at flat
 // index i: the identity, or a fused elementwise chain (src/ops/fused.ts).
+// SHARED_A (sections() in src/ops/kernel.ts; {{ENABLE}} is then `enable
+// subgroups;`): for subgroups of 4 lanes that share their rows (SwiftShader:
+// one SIMD group, 4 consecutive threads of a row of the workgroup, which is
+// a multiple of 4 threads wide), lane l loads A at step p + l of every row
+// and the four steps take their values by subgroupBroadcast: one load of A
+// per row every 4 steps instead of every step. It pays where a load is dear
+// (SwiftShader with WebGPU's bounds checks); unrolled lines holding `$s`
+// are repeated for the steps s = 0 .. 3. No thread returns early there, as
+// every lane must reach the broadcasts: threads past the edge clamp their
+// reads like edge threads and store nothing.
+{{ENABLE}}
 override M: u32;
 override N: u32;
 override K: u32;
@@ -43,16 +54,32 @@ fn store(z: u32, row: u32, col: u32, v: vec4f) {
 }
 
 @compute @workgroup_size({{WX}}, {{WY}}, 1)
+// #if SHARED_A
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
+// #endif
+// #if !SHARED_A
 fn main(@builtin(global_invocation_id) gid: vec3u) {
+// #endif
   let row0 = gid.y * R;
   let col0 = gid.x * 4u * CV;
+// #if !SHARED_A
   if (row0 >= M || col0 >= N) { return; }
+// #endif
   let z = gid.z;
   // Row i's offset in A and column group v's four offsets in B (clamped).
   let ar$i = min(row0 + $iu, M - 1u) * A_I + z * A_Z;
   let bc$v = min(vec4u(col0 + 4u * $vu) + vec4u(0u, 1u, 2u, 3u), vec4u(N - 1u)) * B_J + z * B_Z;
   var acc$i_$v = vec4f(0.0);
-  for (var p = 0u; p < K; p++) {
+  var p = 0u;
+// #if SHARED_A
+  for (; p + 3u < K; p += 4u) {
+    let al$i = a[ar$i + (p + lane) * A_P];
+    let b$s_$v = vec4f(b[bc$v.x + (p + $su) * B_P], b[bc$v.y + (p + $su) * B_P], b[bc$v.z + (p + $su) * B_P], b[bc$v.w + (p + $su) * B_P]);
+    let a$s_$i = subgroupBroadcast(al$i, $su);
+    acc$i_$v += a$s_$i * b$s_$v;
+  }
+// #endif
+  for (; p < K; p++) {
     let pa = p * A_P;
     let pb = p * B_P;
     let b$v = vec4f(b[bc$v.x + pb], b[bc$v.y + pb], b[bc$v.z + pb], b[bc$v.w + pb]);

@@ -10,6 +10,9 @@ export interface DeviceInfo {
   architecture: string;
   description: string;
   isFallbackAdapter: boolean;
+  /** The adapter's subgroup sizes, where it reports them (4 and 4 on SwiftShader). */
+  subgroupMinSize?: number;
+  subgroupMaxSize?: number;
 }
 
 export interface CreateDeviceOptions {
@@ -58,7 +61,9 @@ export class Device {
     this.info = info;
     this.robustness = robustness;
     this.cpuDriver = info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe/i.test(`${info.architecture} ${info.description} ${info.vendor}`);
-    this.caps = { ...defaultCaps, matmul: this.cpuDriver ? 'register' : 'tiled', ...caps };
+    // Subgroups of 4 lanes and loads made dear by bounds checks: see KernelCaps.matmulSharedA.
+    const fourLanes = gpu.features.has('subgroups') && info.subgroupMinSize === 4 && info.subgroupMaxSize === 4;
+    this.caps = { ...defaultCaps, matmul: this.cpuDriver ? 'register' : 'tiled', matmulSharedA: this.cpuDriver && robustness && fourLanes, ...caps };
     this.pacer = new ReadbackPacer(this.cpuDriver);
     void gpu.lost.then((lost) => {
       if (!this.destroyed) this.lostMessage = `${lost.reason}: ${lost.message}`;
@@ -90,13 +95,22 @@ function infoOf(adapter: GPUAdapter): DeviceInfo {
     architecture: i.architecture ?? '',
     description: i.description ?? '',
     isFallbackAdapter: Boolean((i as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter),
+    ...subgroupSizes(i),
   };
+}
+
+/** GPUAdapterInfo's subgroup sizes (newer than some typings), where present. */
+function subgroupSizes(i: GPUAdapterInfo): Pick<DeviceInfo, 'subgroupMinSize' | 'subgroupMaxSize'> {
+  const { subgroupMinSize, subgroupMaxSize } = i as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
+  return typeof subgroupMinSize === 'number' && typeof subgroupMaxSize === 'number' ? { subgroupMinSize, subgroupMaxSize } : {};
 }
 
 async function requestDevice(adapter: GPUAdapter): Promise<GPUDevice> {
   // Ask for the adapter's storage-buffer limits: a layer's kernels may bind more than the default 8.
   const limits = adapter.limits;
   return adapter.requestDevice({
+    // Subgroups where the adapter has them: the register matmul may share loads across a subgroup.
+    requiredFeatures: adapter.features.has('subgroups') ? ['subgroups' as GPUFeatureName] : [],
     requiredLimits: {
       maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
       maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,

@@ -20,6 +20,14 @@ export function device(): Promise<sn.Device> {
   return defaultDevice;
 }
 
+let plainRegister: Promise<sn.Device> | undefined;
+
+/** A device on the register matmul kernel without subgroup-shared loads of A (the default on SwiftShader has them). */
+export function plainRegisterDevice(): Promise<sn.Device> {
+  plainRegister ??= sn.createDevice({ caps: { matmul: 'register', matmulSharedA: false } });
+  return plainRegister;
+}
+
 /** A second device forced onto the shared-memory tiled matmul kernel. */
 export function tiledDevice(): Promise<sn.Device> {
   tiled ??= sn.createDevice({ caps: { matmul: 'tiled' } });

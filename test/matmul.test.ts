@@ -12,7 +12,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sn from '../src/index.js';
-import { Rng, compareToCpu, device, gradCheck, tiledDevice, uniform } from './helpers.js';
+import { Rng, compareToCpu, device, gradCheck, plainRegisterDevice, tiledDevice, uniform } from './helpers.js';
 import { EXACT, GRAPH, matmul as matmulTol } from './tolerances.js';
 
 const { ops } = sn;
@@ -54,18 +54,21 @@ const cases: Case[] = [
 const name = (c: Case) => `${JSON.stringify(c.a)}${c.tA ? 'ᵀ' : ''} x ${JSON.stringify(c.b)}${c.tB ? 'ᵀ' : ''}`;
 const innerDim = (c: Case) => (c.tA ? c.a[c.a.length - 2] : c.a[c.a.length - 1]);
 
-for (const variant of ['register', 'tiled'] as const) {
-  const dev = variant === 'register' ? () => device() : () => tiledDevice();
-  test(`${variant}: the device runs the ${variant} kernel`, async () => {
+// The register kernel runs twice: on the default device (on SwiftShader with bounds checks, lanes share
+// A's loads: caps.matmulSharedA) and forced to plain loads.
+for (const variant of ['register', 'register plain', 'tiled'] as const) {
+  const dev = variant === 'register' ? () => device() : variant === 'tiled' ? () => tiledDevice() : () => plainRegisterDevice();
+  const kernel = variant === 'tiled' ? 'tiled' : 'register';
+  test(`${variant}: the device runs the ${kernel} kernel`, async () => {
     const d = await dev();
-    assert.is(d.caps.matmul, variant);
+    assert.is(d.caps.matmul, kernel);
     const g = sn.graph();
     const y = ops.matmul(g.input('a', [2, 3]), g.input('b', [3, 2])); // the known-product test below reuses this pipeline
     const prog = await sn.compile(d, g, { outputs: { y } });
-    assert.equal(prog.plan.dispatches.map((x) => x.label), [`matmul_${variant}`]);
+    assert.equal(prog.plan.dispatches.map((x) => x.label), [`matmul_${kernel}`]);
     prog.dispose();
   });
-  for (const c of cases.filter((x) => variant === 'register' || x.tiled)) {
+  for (const c of cases.filter((x) => variant !== 'tiled' || x.tiled)) {
     test(`${variant}: ${name(c)} -> ${JSON.stringify(c.out)} matches CPU`, async () => {
       const g = sn.graph();
       const y = ops.matmul(g.input('a', c.a), g.input('b', c.b), { transposeA: c.tA, transposeB: c.tB });
@@ -79,7 +82,7 @@ for (const variant of ['register', 'tiled'] as const) {
     const a = g.input('a', [2, 3]);
     const b = g.input('b', [3, 2]);
     const outputs: Record<string, sn.Tensor> = { ab: ops.matmul(a, b) };
-    if (variant === 'register') {
+    if (variant !== 'tiled') {
       Object.assign(outputs, { ba: ops.matmul(b, a), aat: ops.matmul(a, a, { transposeB: true }), ata: ops.matmul(a, a, { transposeA: true }), btat: ops.matmul(b, a, { transposeA: true, transposeB: true }) });
     }
     const { gpu } = await compareToCpu(outputs, { a: [1, 2, 3, 4, 5, 6], b: [7, 8, 9, 10, 11, 12] }, { device: await dev(), tol: EXACT });
@@ -91,6 +94,27 @@ for (const variant of ['register', 'tiled'] as const) {
     assert.equal([...gpu.btat.data], [58, 139, 64, 154]);
   });
 }
+
+test('register: lanes share A where subgroups are 4 lanes and bounds checks are on, and only in workgroups a multiple of 4 wide', async () => {
+  const d = await device();
+  const sizes = d.info.subgroupMinSize === 4 && d.info.subgroupMaxSize === 4;
+  assert.is(d.caps.matmulSharedA, d.cpuDriver && d.robustness && sizes && d.gpu.features.has('subgroups'));
+  assert.is((await plainRegisterDevice()).caps.matmulSharedA, false);
+  const shaders = async (dev: sn.Device) => {
+    const g = sn.graph();
+    // 37 x 29: 4 x 4-thread workgroups; 37 x 10: a narrow block, 3 threads wide.
+    const wide = ops.matmul(g.input('a', [37, 61]), g.input('b', [61, 29]));
+    const narrow = ops.matmul(g.input('c', [37, 61]), g.input('d', [61, 10]));
+    const prog = await sn.compile(dev, g, { outputs: { wide, narrow } });
+    // Keyed by the workgroup's width, as the plan may order the two dispatches either way.
+    const out = Object.fromEntries(prog.plan.dispatches.map((x) => [/@workgroup_size\((\d+)/.exec(x.shader)![1], /^enable subgroups;/m.test(x.shader) && /subgroupBroadcast\(/.test(x.shader)]));
+    prog.dispose();
+    return out;
+  };
+  assert.equal(await shaders(d), { 4: d.caps.matmulSharedA, 3: false });
+  assert.equal(await shaders(await plainRegisterDevice()), { 4: false, 3: false });
+  if (d.info.description.includes('SwiftShader') || d.info.architecture === 'swiftshader') assert.ok(d.caps.matmulSharedA, 'SwiftShader with bounds checks shares loads of A');
+});
 
 // ------------------------------------------------------------------ gradients
 

@@ -7,7 +7,7 @@ import { ShapeError, fmtShape } from '../errors.js';
 import { broadcastShapes, sameShape, sizeOf } from '../graph/shape.js';
 import type { Tensor } from '../graph/tensor.js';
 import { matmul as cpuMatmul } from '../cpu/matmul.js';
-import { epilogueParts, fill, unroll, type Epilogue, type KernelCaps, type KernelSpec } from './kernel.js';
+import { epilogueParts, fill, sections, unroll, type Epilogue, type KernelCaps, type KernelSpec } from './kernel.js';
 import { apply, defineOp, scoped } from './registry.js';
 import { broadcastTo } from './elementwise.js';
 import { sumTo } from './reduce.js';
@@ -76,9 +76,12 @@ function matmulKernel(node: Tensor, caps: KernelCaps, fused?: Epilogue): KernelS
     return { label, shader: fill(tiledWgsl, { EPILOGUE: epilogue }), constants, bindings, extraBindings, workgroups: [Math.ceil(n / 64), Math.ceil(m / 64), z] };
   }
   const { rows, groups, wx, wy } = registerBlock(m, n, z);
+  // Lanes share A's loads where a subgroup is 4 threads of one row of the workgroup.
+  const sharedA = caps.matmulSharedA && wx % 4 === 0;
+  const template = fill(registerWgsl, { EPILOGUE: epilogue, R: rows, CV: groups, WX: wx, WY: wy, ENABLE: sharedA ? 'enable subgroups;' : '' });
   return {
     label,
-    shader: unroll(fill(registerWgsl, { EPILOGUE: epilogue, R: rows, CV: groups, WX: wx, WY: wy }), { i: rows, v: groups }),
+    shader: unroll(sections(template, { SHARED_A: sharedA }), { i: rows, v: groups, s: 4 }),
     constants,
     bindings,
     extraBindings,
