@@ -79,7 +79,6 @@ export async function compare(variants: readonly Variant[], opts: { runs: number
 
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
-/** One paragraph saying where the numbers come from: machine, load, Node, adapter. */
 /**
  * `--robustness on|off` of the bench scripts: off creates every Dawn device of
  * the run (sinapsis' and the peers') without WebGPU's bounds checks.
@@ -90,6 +89,7 @@ export function robustnessOption(value: string | undefined): boolean {
   throw new Error(`--robustness must be 'on' or 'off', got '${value}'`);
 }
 
+/** One paragraph saying where the numbers come from: machine, load, Node, adapter. */
 export function machineHeader(device: Device): string {
   const cpus = os.cpus();
   const i = device.info;
