@@ -4,7 +4,10 @@
 // dropping the checks must change no value: a kernel that relied on them
 // (reading past a buffer's end and getting zero or a clamped value) would
 // give different numbers here, or none. Odd sizes everywhere, so every
-// kernel has partial tiles, partial vec4 groups and edge threads.
+// kernel has partial tiles, partial vec4 groups and edge threads. On
+// SwiftShader the two devices also run different matmul variants (subgroup-
+// shared loads of A only with the checks, KernelCaps.matmulSharedA), which
+// must agree bit for bit as well: same products, summed in the same order.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sn from '../src/index.js';
