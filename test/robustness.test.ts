@@ -11,15 +11,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as sn from '../src/index.js';
-import { Rng } from './helpers.js';
+import { Rng, sizeOf, uniform } from './helpers.js';
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
+/** Pixel-like values in [0, 1), or integer class labels below `classes`. */
 function data(shape: number[], seed: number, classes?: number): sn.HostTensor {
   const rng = new Rng(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  const values = Float32Array.from({ length: n }, () => (classes ? Math.floor(rng.next() * classes) : rng.next()));
-  return sn.tensor(values, shape);
+  return sn.tensor(classes ? Float32Array.from({ length: sizeOf(shape) }, () => rng.int(classes)) : uniform(shape, rng, 0, 1), shape);
 }
 
 /** Three epochs of a small convnet with batch norm and an MLP head on odd shapes; the losses and every weight. */
