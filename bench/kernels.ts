@@ -54,7 +54,7 @@ import { KernelBench, ROW_HEADER, type Row } from './measure.js';
 const usage = `usage: kernels.js [--quick] [--only ${GROUPS.join('|')}[,...]] [--runs N>=1] [--warmup N>=0] [--cpu-budget MS] [--batch B>=1] [--robustness on|off]`;
 function parseOptions() {
   try {
-    return parseArgs({
+    const { values } = parseArgs({
       options: {
         quick: { type: 'boolean', default: false },
         only: { type: 'string', multiple: true },
@@ -64,20 +64,14 @@ function parseOptions() {
         batch: { type: 'string' },
         robustness: { type: 'string', default: 'on' },
       },
-    }).values;
+    });
+    return { ...values, robustness: robustnessOption(values.robustness) };
   } catch (e) {
     console.error(`${(e as Error).message}\n${usage}`);
     process.exit(2);
   }
 }
 const args = parseOptions();
-let robustness: boolean;
-try {
-  robustness = robustnessOption(args.robustness);
-} catch (e) {
-  console.error(`${(e as Error).message}\n${usage}`);
-  process.exit(2);
-}
 const quick = args.quick ?? false;
 const runs = Number(args.runs ?? (quick ? 5 : 9));
 const warmup = Number(args.warmup ?? (quick ? 1 : 2));
@@ -99,7 +93,7 @@ const casesOf: Record<Group, () => KernelCase[]> = {
   elementwise: () => elementwiseCases(quick),
 };
 
-const device = await sn.createDevice({ robustness });
+const device = await sn.createDevice({ robustness: args.robustness });
 console.log(machineHeader(device));
 console.log(`mode: ${quick ? 'quick' : 'full'}; groups: ${groups.join(', ')}; batch ${batch}; ${runs} timed runs after ${warmup} warm-up runs per variant (x2 for the short softmax and elementwise kernels), median; CPU reference at most ${cpuBudget} ms per case`);
 const bench = new KernelBench(device, { runs, warmup, cpuBudget });
