@@ -14,7 +14,7 @@ import { checkShape, sameShape, type Shape } from '../graph/shape.js';
 import type { Attrs, Tensor } from '../graph/tensor.js';
 import * as cpu from '../cpu/conv.js';
 import type { Conv2dGeometry } from '../cpu/conv.js';
-import { MAX_WORKGROUPS_PER_DIM, epilogueParts, fill, linearGrid, sections, unroll, type KernelCaps, type KernelSpec } from './kernel.js';
+import { CPU_MIN_WORKGROUPS, MAX_WORKGROUPS_PER_DIM, epilogueParts, fill, linearGrid, sections, unroll, type KernelCaps, type KernelSpec } from './kernel.js';
 import { apply, defineOp, scoped } from './registry.js';
 import { conv2dGeometry, pair, padding, type Pair, type Padding, type WindowAttrs } from './window.js';
 
@@ -262,8 +262,8 @@ const WHOLE_SUM_THREADS = 8;
 
 /**
  * Whole-sum mode's workgroup: 16 threads, halved (down to one SIMD group of
- * 4) until there are 16 workgroups. SwiftShader runs a workgroup on one
- * worker thread, so the first MNIST layer's 8 threads in one workgroup of 16
+ * 4) until there are CPU_MIN_WORKGROUPS. SwiftShader runs a workgroup on
+ * one worker thread, so the first MNIST layer's 8 threads in one workgroup of 16
  * kept one of two cores idle. GPU timestamps, MNIST convnet at batch 128,
  * two runs each: conv1's filter gradient (2 workgroups of 4) 22.8 / 25.8 ->
  * 10.6 / 12.5 ms, conv2's (144 threads, 18 workgroups of 8 instead of 9 of
@@ -271,7 +271,7 @@ const WHOLE_SUM_THREADS = 8;
  */
 function wholeSumWorkgroup(threads: number): number {
   let wg = 16;
-  while (wg > 4 && Math.ceil(threads / wg) < 16) wg /= 2;
+  while (wg > 4 && Math.ceil(threads / wg) < CPU_MIN_WORKGROUPS) wg /= 2;
   return wg;
 }
 

@@ -84,6 +84,14 @@ export function epilogueParts(epilogue: Epilogue | undefined, firstBinding: numb
 export const MAX_WORKGROUPS_PER_DIM = 65535;
 
 /**
+ * Kernels with few threads on CPU drivers shrink their workgroups until a
+ * dispatch has at least this many: SwiftShader runs each workgroup on one
+ * of its worker threads (one per core), so a handful of workgroups leaves a
+ * core idle, or waiting for the other when other load slows one of them.
+ */
+export const CPU_MIN_WORKGROUPS = 16;
+
+/**
  * A 1-D range of `n` threads as a 2-D dispatch (WebGPU caps each dimension at
  * 65535 workgroups). Kernels rebuild the index as gid.x + gid.y * rowThreads.
  */

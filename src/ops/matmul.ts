@@ -7,7 +7,7 @@ import { ShapeError, fmtShape } from '../errors.js';
 import { broadcastShapes, sameShape, sizeOf } from '../graph/shape.js';
 import type { Tensor } from '../graph/tensor.js';
 import { matmul as cpuMatmul } from '../cpu/matmul.js';
-import { epilogueParts, fill, sections, unroll, type Epilogue, type KernelCaps, type KernelSpec } from './kernel.js';
+import { CPU_MIN_WORKGROUPS, epilogueParts, fill, sections, unroll, type Epilogue, type KernelCaps, type KernelSpec } from './kernel.js';
 import { apply, defineOp, scoped } from './registry.js';
 import { broadcastTo } from './elementwise.js';
 import { sumTo } from './reduce.js';
@@ -110,9 +110,9 @@ function matmulKernel(node: Tensor, caps: KernelCaps, fused?: Epilogue): KernelS
  * 6.82 -> 5.70 / 5.64 ms, 784x128x128 7.14 -> 6.09 ms, 128x784x512 21.2 /
  * 25.8 -> 18.9 / 17.2 ms; 16 x 16 was no better, 32 x 4 much worse.
  * Small outputs: the workgroup shrinks (to 4 threads across, then fewer
- * rows of threads, down to one) until there are MIN_WORKGROUPS of them. SwiftShader runs a workgroup on one of
- * its worker threads, and 4 workgroups (128x128 outputs at 8 x 8 threads)
- * leave a worker idle whenever one of them is slowed by other load. GPU
+ * rows of threads, down to one) until there are CPU_MIN_WORKGROUPS of them
+ * (4 workgroups, 128x128 outputs at 8 x 8 threads, leave a SwiftShader
+ * worker idle whenever one of them is slowed by other load). GPU
  * timestamps, 128x784x128, medians of 15-21 runs: 3.80-4.00 ms at either
  * size on a quiet machine, 5.64 / 6.42 ms at 4 workgroups vs 4.78 / 5.51 ms
  * at 16 under load; 128x512x512 (32 workgroups already) alike. Below 4 x 4
@@ -120,11 +120,10 @@ function matmulKernel(node: Tensor, caps: KernelCaps, fused?: Epilogue): KernelS
  * time, two runs each, batch 32 5.90 / 7.41 -> 5.37 / 6.23 ms, batch 128
  * 13.63 / 12.78 -> 13.30 / 12.19 ms.
  */
-const MIN_WORKGROUPS = 16;
 function registerBlock(m: number, n: number, z: number, sharedA: boolean): { rows: number; groups: number; wx: number; wy: number } {
   const block = n <= 16 ? { rows: 8, groups: 1, wx: Math.ceil(n / 4), wy: 8 } : sharedA ? { rows: 16, groups: 2, wx: 8, wy: 8 } : { rows: 8, groups: n >= 64 ? 4 : 2, wx: 8, wy: 8 };
   const count = (wx: number, wy: number) => Math.ceil(n / (wx * 4 * block.groups)) * Math.ceil(m / (wy * block.rows)) * z;
-  while (count(block.wx, block.wy) < MIN_WORKGROUPS) {
+  while (count(block.wx, block.wy) < CPU_MIN_WORKGROUPS) {
     if (block.wy >= block.wx && block.wy > 4) block.wy /= 2;
     else if (block.wx > 4) block.wx /= 2;
     else if (block.wy > 1) block.wy /= 2;
