@@ -44,11 +44,14 @@ const cases: Case[] = [
   { a: [61, 37], b: [61, 16], tA: true, out: [37, 16] },
   { a: [2, 19, 5], b: [2, 17, 5], tB: true, out: [2, 19, 17] },
   { a: [2, 19, 5], b: [2, 5, 7], out: [2, 19, 7] },
-  // Workgroup sizes of the register kernel: an output of at least 16 full 8 x 8-thread
-  // workgroups keeps them (5 x 5 here, the last row and column partial); smaller ones
-  // shrink the workgroup (above: 4 x 4 threads, 3 x 3 workgroups for 65 x 67).
+  // Workgroup sizes of the register kernel: outputs of fewer than 16 workgroups of 8 x 8
+  // threads shrink the workgroup (65 x 67 above: to 4 x 1 threads), and its height is then
+  // fitted to the rows of blocks (261 rows: 8 x 3 threads with or without shared loads,
+  // 33 blocks of 8 rows or 17 of 16, the last one partial).
   { a: [261, 19], b: [19, 263], out: [261, 263] },
   { a: [19, 261], b: [263, 19], tA: true, tB: true, out: [261, 263] },
+  // A weight gradient with 783 input features: 8 x 7 threads (see the workgroup test below).
+  { a: [9, 783], b: [9, 517], tA: true, out: [783, 517] },
 ];
 
 const name = (c: Case) => `${JSON.stringify(c.a)}${c.tA ? 'ᵀ' : ''} x ${JSON.stringify(c.b)}${c.tB ? 'ᵀ' : ''}`;
@@ -114,6 +117,21 @@ test('register: lanes share A where subgroups are 4 lanes and bounds checks are 
   assert.equal(await shaders(d), { 4: d.caps.matmulSharedA, 3: false });
   assert.equal(await shaders(await plainRegisterDevice()), { 4: false, 3: false });
   if (d.info.description.includes('SwiftShader') || d.info.architecture === 'swiftshader') assert.ok(d.caps.matmulSharedA, 'SwiftShader with bounds checks shares loads of A');
+});
+
+test('register: the workgroup height is fitted to the rows of blocks, so that no row of threads runs past the last', async () => {
+  // 783 rows: 49 blocks of 16 rows (shared loads) or 98 of 8; 8 x 8 threads would leave
+  // 7 or 6 rows of threads past the edge, 8 x 7 none..
+  const heights = async (dev: sn.Device) => {
+    const g = sn.graph();
+    const tall = ops.matmul(g.input('a', [9, 783]), g.input('b', [9, 517]), { transposeA: true });
+    const prog = await sn.compile(dev, g, { outputs: { tall } });
+    const size = /@workgroup_size\((\d+), (\d+)/.exec(prog.plan.dispatches[0].shader)!;
+    prog.dispose();
+    return [Number(size[1]), Number(size[2])];
+  };
+  assert.equal(await heights(await device()), [8, 7]);
+  assert.equal(await heights(await plainRegisterDevice()), [8, 7]);
 });
 
 // ------------------------------------------------------------------ gradients
