@@ -11,7 +11,41 @@
 // with a readback, or run() then prog.sync()). The reported figure is the
 // median, so one slow outlier (a GC pause) does not move it.
 import os from 'node:os';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import type { Device } from '../src/index.js';
+
+/**
+ * Leaves the process as quiet as it can before a timed step, where engines
+ * share one process: the peers leave tens of megabytes of garbage per step
+ * (about 70 MB per round of the MLP benchmark), and its cost lands in
+ * whichever step runs next unless it is paid here, outside the timing.
+ * - V8 collects it: marking on a second thread (on two cores it takes one
+ *   from SwiftShader's workers), then a pause of 15-30 ms on the main one.
+ *   gc() does that now; V8 exposes it only behind --expose-gc, so the flag
+ *   is set here and the function taken from a fresh context (`node
+ *   dist/bench/...` needs no flag).
+ * - Collected WebGPU objects are released by N-API finalizers on a later
+ *   turn of the event loop, and V8 sweeps on a helper thread: both within
+ *   the wait that follows (50 ms; after 20 our step still ran 14.3 ms
+ *   after a jax-js webgpu step, against 12.5 after 100).
+ * - The native memory they free goes back to glibc in many small chunks,
+ *   which glibc merges on the next large request. After a TF.js webgpu
+ *   step that first 64 KiB malloc took 7-9 ms; unpaid here it was our next
+ *   step's first dispatchWorkgroups (Dawn allocating command memory) that
+ *   took 10-14 ms (MLP step 24-28 ms after the peer, 13-14 after our own).
+ */
+const collectGarbage: () => void = (() => {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+})();
+const SETTLE_MS = 50;
+const LARGE_REQUEST = 64 * 1024;
+export async function settleProcess(): Promise<void> {
+  collectGarbage();
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  Buffer.allocUnsafeSlow(LARGE_REQUEST);
+}
 
 export interface Variant {
   name: string;

@@ -33,10 +33,17 @@
 //                plan, pipelines; TF.js: layers; jax-js: trace + kernels)
 //                and one step. Engines are set up one after the other, not interleaved.
 //   ms/step      then --warmup untimed steps per engine, then --steps timed
-//                rounds; in each round every engine runs one step (A, B, C, ...;
-//                the starting engine rotates by round), so a change in machine
-//                load hits all engines alike. Wall-clock from the call until
-//                the loss is on the host; the median over the rounds.
+//                rounds; in each round every engine runs one step, in an order
+//                shuffled afresh each round (seeded: the same orders every run),
+//                so a change in machine load hits all engines alike and no
+//                engine always follows the same one (a step runs slower after
+//                some engines than after others: a fixed order would charge
+//                that to one engine every round). Before each timed step the
+//                process is settled, untimed (harness.ts: settleProcess): the
+//                garbage of the steps before collected and its native memory
+//                returned, so that no step pays for the engine before it.
+//                Wall-clock from the call until the loss is on the host; the
+//                median over the rounds.
 //   samples/s    batch / (ms/step). "x ours": the engine's ms/step over
 //                sinapsis' (how many times faster sinapsis is).
 //   sinapsis only, once per round next to its timed step:
@@ -56,8 +63,9 @@
 // every round and its range printed under each table.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { seededRandom, shuffledIndices } from '../src/data/dataset.js';
 import * as sn from '../src/index.js';
-import { fmtBytes, fmtMs, fmtNum, loadLine, machineHeader, median, robustnessOption, table } from './harness.js';
+import { fmtBytes, fmtMs, fmtNum, loadLine, machineHeader, median, robustnessOption, settleProcess, table } from './harness.js';
 import { installNavigatorGpu, makeBatch, MODELS, reason, type Engine, type ModelKey, type Trainer } from './peers/common.js';
 import { jaxEngine, jaxVersionLine } from './peers/jax.js';
 import { sinapsisEngine, type SinapsisTrainer } from './peers/sinapsis.js';
@@ -195,10 +203,12 @@ for (const key of args.models) {
   }
   for (let i = 0; i < warmup; i++) for (const r of runs) await timedStep(r);
   const loads: number[] = [];
+  const rand = seededRandom(1);
   for (let round = 0; round < steps; round++) {
     loads.push(os.loadavg()[0]);
-    for (let j = 0; j < runs.length; j++) {
-      const r = runs[(round + j) % runs.length];
+    const order = Array.from(shuffledIndices(runs.length, rand), (j) => runs[j]);
+    for (const r of order) {
+      await settleProcess();
       const ms = await timedStep(r);
       if (ms === undefined) continue;
       r.times.push(ms);
@@ -212,7 +222,7 @@ for (const key of args.models) {
         }
       }
     }
-    if (args.verbose) console.log(`  round ${round + 1}/${steps}: ${runs.map((r) => `${r.engine.name} ${r.failed ? 'failed' : fmtMs(r.times[r.times.length - 1])}`).join(', ')}`);
+    if (args.verbose) console.log(`  round ${round + 1}/${steps}: ${order.map((r) => `${r.engine.name} ${r.failed ? 'failed' : fmtMs(r.times[r.times.length - 1])}`).join(', ')}`);
   }
   loads.push(os.loadavg()[0]);
 
