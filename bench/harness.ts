@@ -15,6 +15,16 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { Device } from '../src/index.js';
 
+/** V8's gc(), exposed only behind --expose-gc: the flag is set here and the function taken from a fresh context, so `node dist/bench/...` needs no flag. */
+const collectGarbage: () => void = (() => {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+})();
+/** The wait after the collection (ms): N-API finalizers and V8's sweeping run in it. */
+const SETTLE_MS = 50;
+/** A request large enough that glibc merges its freed small chunks first. */
+const LARGE_REQUEST = 64 * 1024;
+
 /**
  * Leaves the process as quiet as it can before a timed step, where engines
  * share one process: the peers leave tens of megabytes of garbage per step
@@ -22,9 +32,7 @@ import type { Device } from '../src/index.js';
  * whichever step runs next unless it is paid here, outside the timing.
  * - V8 collects it: marking on a second thread (on two cores it takes one
  *   from SwiftShader's workers), then a pause of 15-30 ms on the main one.
- *   gc() does that now; V8 exposes it only behind --expose-gc, so the flag
- *   is set here and the function taken from a fresh context (`node
- *   dist/bench/...` needs no flag).
+ *   A forced gc() does it now.
  * - Collected WebGPU objects are released by N-API finalizers on a later
  *   turn of the event loop, and V8 sweeps on a helper thread: both within
  *   the wait that follows (50 ms; after 20 our step still ran 14.3 ms
@@ -35,12 +43,6 @@ import type { Device } from '../src/index.js';
  *   step's first dispatchWorkgroups (Dawn allocating command memory) that
  *   took 10-14 ms (MLP step 24-28 ms after the peer, 13-14 after our own).
  */
-const collectGarbage: () => void = (() => {
-  v8.setFlagsFromString('--expose-gc');
-  return vm.runInNewContext('gc') as () => void;
-})();
-const SETTLE_MS = 50;
-const LARGE_REQUEST = 64 * 1024;
 export async function settleProcess(): Promise<void> {
   collectGarbage();
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));

@@ -121,7 +121,7 @@ test('register: lanes share A where subgroups are 4 lanes and bounds checks are 
 
 test('register: the workgroup height is fitted to the rows of blocks, so that no row of threads runs past the last', async () => {
   // 783 rows: 49 blocks of 16 rows (shared loads) or 98 of 8; 8 x 8 threads would leave
-  // 7 or 6 rows of threads past the edge, 8 x 7 none..
+  // 7 or 6 rows of threads past the edge, 8 x 7 none.
   const heights = async (dev: sn.Device) => {
     const g = sn.graph();
     const tall = ops.matmul(g.input('a', [9, 783]), g.input('b', [9, 517]), { transposeA: true });
