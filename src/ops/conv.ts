@@ -192,13 +192,14 @@ function reusesRows(caps: KernelCaps, g: Conv2dGeometry): boolean {
   return caps.matmul === 'register' && g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1 && g.inC <= ROWS_MAX_CHANNELS;
 }
 
+/** That kernel: rows split into equal pixel blocks of at most ROWS_MAX_PIXELS, one accumulator of f32 (one channel) or vec4f per pixel. */
 function backpropInputRowsKernel(g: Conv2dGeometry): KernelSpec {
   const blocksPerRow = Math.ceil(g.inW / ROWS_MAX_PIXELS);
   const px = Math.ceil(g.inW / blocksPerRow);
   const kw = g.filterW;
   const one = g.inC === 1;
   const channel = (c: number) => `f[fk$k + ${c}u * COUT + co]`;
-  const tap = one ? channel(0) : `vec4f(${[0, 1, 2, 3].map((c) => (c < g.inC ? channel(c) : '0.0')).join(', ')})`;
+  const tap = one ? channel(0) : columns(g.inC, (lane) => channel('xyzw'.indexOf(lane)));
   // Pixel p at tap k reads segment value p + KW - 1 - k.
   const accumulate = Array.from({ length: px }, (_, p) => `      acc${p} += ${Array.from({ length: kw }, (_, k) => `s${p + kw - 1 - k} * w${k}`).join(' + ')};`).join('\n');
   const shader = unroll(fill(backpropInputRowsWgsl, { PX: px, KW: kw, ACC: one ? 'f32' : 'vec4f', TAP: tap, ACCUMULATE: accumulate, LANE: one ? 'accs[p]' : 'accs[p][c]' }), { p: px, j: px + kw - 1, k: kw });
