@@ -32,10 +32,11 @@ const cases: Case[] = [
   // channel with strides and dilations, 7 output channels (two groups, one partial); then 40 values (looped).
   { x: [2, 13, 11, 1], f: [5, 5, 1, 7], opts: { strides: [2, 1], dilations: [1, 2] }, out: [2, 5, 3, 7] },
   { x: [2, 13, 11, 2], f: [5, 4, 2, 7], opts: { strides: [2, 1], dilations: [1, 2] }, out: [2, 5, 5, 7] },
-  // At most 4 input channels, stride and dilation 1: on CPU drivers the input gradient runs the row
-  // kernel (pixel blocks of at most 14 along a row): 'same' padding on one channel; a 5 x 3 filter on
-  // 2 channels with rows of 29 (3 blocks of 10, the last partial); a 1 x 1 filter on 4 channels; a
-  // 3 x 5 filter on one channel with rows of 31 (3 blocks of 11).
+  // Stride and dilation 1: on CPU drivers the input gradient runs the row kernel (pixel blocks of at
+  // most 14 along a row; the cases above at stride 1 run it too, 37 channels in 3 channel blocks):
+  // 'same' padding on one channel; a 5 x 3 filter on 2 channels with rows of 29 (3 blocks of 10, the
+  // last partial); a 1 x 1 filter on 4 channels; a 3 x 5 filter on one channel with rows of 31 (3
+  // blocks of 11).
   { x: [2, 13, 11, 1], f: [3, 3, 1, 5], opts: { padding: 'same' }, out: [2, 13, 11, 5] },
   { x: [1, 7, 29, 2], f: [5, 3, 2, 3], opts: { padding: 'same' }, out: [1, 7, 29, 3] },
   { x: [2, 5, 17, 4], f: [1, 1, 4, 3], opts: {}, out: [2, 5, 17, 3] },
@@ -170,7 +171,7 @@ test('second derivative: d/d(x, f) of sum((d/dx sum(w * conv2d(x, f)^2))^2), GPU
   await compareToCpu({ dx, ddx, ddf }, { x: uniform([2, 6, 5, 3], rng), f: uniform([3, 3, 3, 2], rng) }, { tol: GRAPH });
 });
 
-test('conv2dBackpropInput: the row kernel on CPU drivers for at most 4 input channels at stride and dilation 1, the generic one otherwise', async () => {
+test('conv2dBackpropInput: the row kernel on CPU drivers at stride and dilation 1, the generic one otherwise', async () => {
   const d = await device();
   const kernelOf = async (x: Shape, f: Shape, opts: Options) => {
     const g = sn.graph();
@@ -183,7 +184,7 @@ test('conv2dBackpropInput: the row kernel on CPU drivers for at most 4 input cha
   };
   const rows = d.caps.matmul === 'register';
   assert.equal(await kernelOf([1, 7, 9, 4], [3, 3, 4, 2], { padding: 'same' }), [rows ? 'conv2dBackpropInput rows 3x3' : 'conv2dBackpropInput 3x3']);
-  assert.equal(await kernelOf([1, 7, 9, 5], [3, 3, 5, 2], { padding: 'same' }), ['conv2dBackpropInput 3x3']);
+  assert.equal(await kernelOf([1, 7, 9, 37], [3, 3, 37, 2], { padding: 'same' }), [rows ? 'conv2dBackpropInput rows 3x3' : 'conv2dBackpropInput 3x3']);
   assert.equal(await kernelOf([1, 7, 9, 1], [3, 3, 1, 2], { strides: 2 }), ['conv2dBackpropInput 3x3']);
   assert.equal(await kernelOf([1, 7, 9, 1], [3, 3, 1, 2], { dilations: 2 }), ['conv2dBackpropInput 3x3']);
 });
@@ -205,7 +206,8 @@ test('MNIST convnet sizes at batch 128: every dispatch within 65535 workgroups p
     const labels = prog.plan.dispatches.map((d) => d.label);
     // The first layer (one channel, no padding) runs the unrolled kernel on CPU drivers.
     const forward = prog.device.caps.matmul === 'register' ? 'conv2d unrolled 3x3' : 'conv2d 3x3';
-    for (const want of [forward, 'conv2dBackpropInput 3x3', 'conv2dBackpropFilter 3x3']) assert.ok(labels.includes(want), `${want} in ${labels.join(', ')}`);
+    const backpropInput = prog.device.caps.matmul === 'register' ? 'conv2dBackpropInput rows 3x3' : 'conv2dBackpropInput 3x3';
+    for (const want of [forward, backpropInput, 'conv2dBackpropFilter 3x3']) assert.ok(labels.includes(want), `${want} in ${labels.join(', ')}`);
     for (const d of prog.plan.dispatches) for (const n of d.workgroups) assert.ok(n >= 1 && n <= 65535, `${d.label}: workgroups ${d.workgroups.join(' x ')}`);
   } finally {
     prog.dispose();

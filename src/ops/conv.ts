@@ -175,39 +175,49 @@ defineOp({
   },
 });
 
-/** Input channels the row-reusing kernel holds in one accumulator (a vec4). */
-const ROWS_MAX_CHANNELS = 4;
-/** Pixels per thread of that kernel, at most: each adds an accumulator and a segment value. */
+/** Pixels per thread of the row-reusing kernel, at most: each adds CV accumulators and a segment value. */
 const ROWS_MAX_PIXELS = 14;
 
 /**
  * Whether conv2dBackpropInput runs shaders/conv2d_backprop_input_rows.wgsl:
- * CPU drivers, stride and dilation 1, at most ROWS_MAX_CHANNELS input
- * channels. There the generic kernel's vec4 of channels holds one real value
- * and every multiply-add costs a load of dy; MNIST's first layer (32@3x3 on
- * one channel, batch 128), bench:kernels on SwiftShader: 58.8 ms, 0.92x
- * the CPU reference.
+ * CPU drivers, stride and dilation 1 (each dy value then meets a run of
+ * consecutive pixels of a row). bench:kernels on SwiftShader, batch 128:
+ * MNIST conv2 (64@3x3 on 13x13x32) 176-178 -> 116 ms; conv1 (32@3x3 on one
+ * channel, where the generic kernel's vec4 of channels held one real value
+ * and every multiply-add cost a load of dy) 58.8 ms, 0.92x the CPU
+ * reference, -> 18-23 ms.
  */
 function reusesRows(caps: KernelCaps, g: Conv2dGeometry): boolean {
-  return caps.matmul === 'register' && g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1 && g.inC <= ROWS_MAX_CHANNELS;
+  return caps.matmul === 'register' && g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1;
 }
 
-/** That kernel: rows split into equal pixel blocks of at most ROWS_MAX_PIXELS, one accumulator of f32 (one channel) or vec4f per pixel. */
+/**
+ * That kernel: rows split into equal pixel blocks of at most
+ * ROWS_MAX_PIXELS, channels into blocks of CV groups of 4 as in the generic
+ * kernel (blocks()), one accumulator per pixel and group (f32 for a single
+ * channel). A whole 13-pixel row per thread beat blocks of 7: conv2 116 vs
+ * 141-149 ms.
+ */
 function backpropInputRowsKernel(g: Conv2dGeometry): KernelSpec {
   const blocksPerRow = Math.ceil(g.inW / ROWS_MAX_PIXELS);
   const px = Math.ceil(g.inW / blocksPerRow);
   const kw = g.filterW;
   const one = g.inC === 1;
-  const channel = (c: number) => `f[fk$k + ${c}u * COUT + co]`;
-  const tap = one ? channel(0) : columns(g.inC, (lane) => channel('xyzw'.indexOf(lane)));
+  const cv = Math.min(4, Math.ceil(g.inC / 4));
+  const cb = Math.ceil(g.inC / (4 * cv));
+  const tap = one ? 'f[fk$k + co]' : columns(g.inC, (lane) => `f[fk$k + rowoff$v.${lane} + co]`);
   // Pixel p at tap k reads segment value p + KW - 1 - k.
-  const accumulate = Array.from({ length: px }, (_, p) => `      acc${p} += ${Array.from({ length: kw }, (_, k) => `s${p + kw - 1 - k} * w${k}`).join(' + ')};`).join('\n');
-  const shader = unroll(fill(backpropInputRowsWgsl, { PX: px, KW: kw, ACC: one ? 'f32' : 'vec4f', TAP: tap, ACCUMULATE: accumulate, LANE: one ? 'accs[p]' : 'accs[p][c]' }), { p: px, j: px + kw - 1, k: kw });
-  const { workgroups, rowThreads } = linearGrid(g.batch * g.inH * blocksPerRow);
+  const accumulate = Array.from({ length: px * cv }, (_, i) => {
+    const p = Math.floor(i / cv);
+    const v = i % cv;
+    return `      acc${p}_${v} += ${Array.from({ length: kw }, (_, k) => `s${p + kw - 1 - k} * w${k}_${v}`).join(' + ')};`;
+  }).join('\n');
+  const shader = unroll(fill(backpropInputRowsWgsl, { PX: px, CV: cv, KW: kw, ACC: one ? 'f32' : 'vec4f', TAP: tap, ACCUMULATE: accumulate, LANE: one ? 'accs[k]' : 'accs[k][c]' }), { p: px, v: cv, j: px + kw - 1, k: kw });
+  const { workgroups, rowThreads } = linearGrid(g.batch * g.inH * blocksPerRow * cb);
   return {
     label: label('conv2dBackpropInput rows', g),
     shader,
-    constants: { N: g.batch, H: g.inH, W: g.inW, CIN: g.inC, KH: g.filterH, COUT: g.outC, OH: g.outH, OW: g.outW, PT: g.padTop, PL: g.padLeft, XB: blocksPerRow, ROW: rowThreads },
+    constants: { N: g.batch, H: g.inH, W: g.inW, CIN: g.inC, KH: g.filterH, COUT: g.outC, OH: g.outH, OW: g.outW, PT: g.padTop, PL: g.padLeft, XB: blocksPerRow, CB: cb, ROW: rowThreads },
     bindings: { dy: 0, f: 1, dx: 'out' },
     workgroups,
   };
