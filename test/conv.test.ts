@@ -32,8 +32,9 @@ const cases: Case[] = [
   // channel with strides and dilations, 7 output channels (two groups, one partial); then 40 values (looped).
   { x: [2, 13, 11, 1], f: [5, 5, 1, 7], opts: { strides: [2, 1], dilations: [1, 2] }, out: [2, 5, 3, 7] },
   { x: [2, 13, 11, 2], f: [5, 4, 2, 7], opts: { strides: [2, 1], dilations: [1, 2] }, out: [2, 5, 5, 7] },
-  // Stride and dilation 1: on CPU drivers the input gradient runs the row kernel (pixel blocks of at
-  // most 14 along a row; the cases above at stride 1 run it too, 37 channels in 3 channel blocks):
+  // Stride and dilation 1: on CPU drivers the forward pass (unless fully unrolled) and the input
+  // gradient run the row kernels (pixel blocks of at most 14 along a row; the cases above at stride 1
+  // run them too, 37 channels in 3 channel blocks, 70 output channels in 5):
   // 'same' padding on one channel; a 5 x 3 filter on 2 channels with rows of 29 (3 blocks of 10, the
   // last partial); a 1 x 1 filter on 4 channels; a 3 x 5 filter on one channel with rows of 31 (3
   // blocks of 11).
@@ -171,22 +172,24 @@ test('second derivative: d/d(x, f) of sum((d/dx sum(w * conv2d(x, f)^2))^2), GPU
   await compareToCpu({ dx, ddx, ddf }, { x: uniform([2, 6, 5, 3], rng), f: uniform([3, 3, 3, 2], rng) }, { tol: GRAPH });
 });
 
-test('conv2dBackpropInput: the row kernel on CPU drivers at stride and dilation 1, the generic one otherwise', async () => {
+test('conv2d and conv2dBackpropInput: the row kernels on CPU drivers at stride and dilation 1, the others otherwise', async () => {
   const d = await device();
-  const kernelOf = async (x: Shape, f: Shape, opts: Options) => {
+  const kernelsOf = async (x: Shape, f: Shape, opts: Options) => {
     const g = sn.graph();
-    const dy = g.input('dy', [...ops.conv2d(g.input('x', x), g.input('f', f), opts).shape]);
-    const dx = ops.conv2dBackpropInput(dy, g.input('w', f), x, opts);
-    const prog = await sn.compile(d, g, { outputs: { dx } });
-    const labels = prog.plan.dispatches.map((x) => x.label);
+    const y = ops.conv2d(g.input('x', x), g.input('f', f), opts);
+    const dx = ops.conv2dBackpropInput(g.input('dy', [...y.shape]), g.input('w', f), x, opts);
+    const prog = await sn.compile(d, g, { outputs: { y, dx } });
+    const labels = prog.plan.dispatches.map((x) => x.label).sort();
     prog.dispose();
     return labels;
   };
   const rows = d.caps.matmul === 'register';
-  assert.equal(await kernelOf([1, 7, 9, 4], [3, 3, 4, 2], { padding: 'same' }), [rows ? 'conv2dBackpropInput rows 3x3' : 'conv2dBackpropInput 3x3']);
-  assert.equal(await kernelOf([1, 7, 9, 37], [3, 3, 37, 2], { padding: 'same' }), [rows ? 'conv2dBackpropInput rows 3x3' : 'conv2dBackpropInput 3x3']);
-  assert.equal(await kernelOf([1, 7, 9, 1], [3, 3, 1, 2], { strides: 2 }), ['conv2dBackpropInput 3x3']);
-  assert.equal(await kernelOf([1, 7, 9, 1], [3, 3, 1, 2], { dilations: 2 }), ['conv2dBackpropInput 3x3']);
+  assert.equal(await kernelsOf([1, 7, 9, 4], [3, 3, 4, 2], { padding: 'same' }), rows ? ['conv2d rows 3x3', 'conv2dBackpropInput rows 3x3'] : ['conv2d 3x3', 'conv2dBackpropInput 3x3']);
+  assert.equal(await kernelsOf([1, 7, 9, 37], [3, 3, 37, 2], { padding: 'same' }), rows ? ['conv2d rows 3x3', 'conv2dBackpropInput rows 3x3'] : ['conv2d 3x3', 'conv2dBackpropInput 3x3']);
+  // Unpadded with few values per window, the forward pass keeps its fully unrolled kernel.
+  assert.equal(await kernelsOf([1, 7, 9, 1], [3, 3, 1, 2], {}), rows ? ['conv2d unrolled 3x3', 'conv2dBackpropInput rows 3x3'] : ['conv2d 3x3', 'conv2dBackpropInput 3x3']);
+  assert.equal(await kernelsOf([1, 7, 9, 1], [3, 3, 1, 2], { strides: 2, padding: 'same' }), ['conv2d 3x3', 'conv2dBackpropInput 3x3']);
+  assert.equal(await kernelsOf([1, 7, 9, 1], [3, 3, 1, 2], { dilations: 2, padding: 'same' }), ['conv2d 3x3', 'conv2dBackpropInput 3x3']);
 });
 
 // ------------------------------------------------------------------ MNIST sizes

@@ -7,6 +7,7 @@
 //   df = backpropFilter(x, dy)        dx = backpropInput(dy, G)   ddy = conv2d(x, G)
 // so gradients of gradients stay in this family.
 import conv2dWgsl from '../../shaders/conv2d.wgsl';
+import conv2dRowsWgsl from '../../shaders/conv2d_rows.wgsl';
 import backpropInputWgsl from '../../shaders/conv2d_backprop_input.wgsl';
 import backpropInputRowsWgsl from '../../shaders/conv2d_backprop_input_rows.wgsl';
 import backpropFilterWgsl from '../../shaders/conv2d_backprop_filter.wgsl';
@@ -122,10 +123,11 @@ defineOp({
     const [x, f] = node.inputs;
     const g = conv2dGeometry('conv2d', x.shape, f.shape, windowAttrs(node.attrs));
     const { wgsl: epilogue, extraBindings, suffix } = epilogueParts(fused, 3);
+    const unrolled = unpaddedFewValues(caps, g);
+    if (!unrolled && reusesRows(caps, g)) return { ...conv2dRowsKernel(g, epilogue), label: label('conv2d rows', g) + suffix, extraBindings };
     const { rows, groups } = blocks(caps, g.outC);
     const cb = Math.ceil(g.outC / (4 * groups));
     const { workgroups, rowThreads } = linearGrid(Math.ceil((g.batch * g.outH * g.outW) / rows) * cb);
-    const unrolled = unpaddedFewValues(caps, g);
     const filterAt = unrolled ? 'u32(($y * KW + $k) * i32(CIN) + $c) * COUT' : 'fo';
     const shader = unroll(fill(sections(conv2dWgsl, { UNROLLED: unrolled }), {
       PX: rows, CV: groups, W: columns(g.outC, (c) => `f[${filterAt} + col$v.${c}]`),
@@ -179,13 +181,15 @@ defineOp({
 const ROWS_MAX_PIXELS = 14;
 
 /**
- * Whether conv2dBackpropInput runs shaders/conv2d_backprop_input_rows.wgsl:
- * CPU drivers, stride and dilation 1 (each dy value then meets a run of
- * consecutive pixels of a row). bench:kernels on SwiftShader, batch 128:
- * MNIST conv2 (64@3x3 on 13x13x32) 176-178 -> 116 ms; conv1 (32@3x3 on one
- * channel, where the generic kernel's vec4 of channels held one real value
- * and every multiply-add cost a load of dy) 58.8 ms, 0.92x the CPU
- * reference, -> 18-23 ms.
+ * Whether conv2d (when its window is not fully unrolled) and
+ * conv2dBackpropInput run their row kernels, shaders/conv2d_rows.wgsl and
+ * shaders/conv2d_backprop_input_rows.wgsl: CPU drivers, stride and dilation
+ * 1 (each loaded value then meets a run of consecutive pixels of a row).
+ * bench:kernels on SwiftShader, batch 128, MNIST conv2 (64@3x3 on
+ * 13x13x32): forward 146-149 -> 97 ms, input gradient 176-178 -> 114-116
+ * ms; conv1's input gradient (one channel, where the generic kernel's vec4
+ * of channels held one real value and every multiply-add cost a load of
+ * dy) 58.8 ms, 0.92x the CPU reference, -> 18-24 ms.
  */
 function reusesRows(caps: KernelCaps, g: Conv2dGeometry): boolean {
   return caps.matmul === 'register' && g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1;
@@ -219,6 +223,34 @@ function backpropInputRowsKernel(g: Conv2dGeometry): KernelSpec {
     shader,
     constants: { N: g.batch, H: g.inH, W: g.inW, CIN: g.inC, KH: g.filterH, COUT: g.outC, OH: g.outH, OW: g.outW, PT: g.padTop, PL: g.padLeft, XB: blocksPerRow, CB: cb, ROW: rowThreads },
     bindings: { dy: 0, f: 1, dx: 'out' },
+    workgroups,
+  };
+}
+
+/**
+ * conv2d's row kernel (shaders/conv2d_rows.wgsl), where reusesRows() and
+ * the window is not fully unrolled: as the input gradient's, with output
+ * channels held and input channels summed; pixel p at tap k reads segment
+ * value p + k.
+ */
+function conv2dRowsKernel(g: Conv2dGeometry, epilogue: string): Omit<KernelSpec, 'label'> {
+  const blocksPerRow = Math.ceil(g.outW / ROWS_MAX_PIXELS);
+  const px = Math.ceil(g.outW / blocksPerRow);
+  const kw = g.filterW;
+  const cv = Math.min(4, Math.ceil(g.outC / 4));
+  const cb = Math.ceil(g.outC / (4 * cv));
+  const accumulate = Array.from({ length: px * cv }, (_, i) => {
+    const p = Math.floor(i / cv);
+    const v = i % cv;
+    return `      acc${p}_${v} += ${Array.from({ length: kw }, (_, k) => `s${p + k} * w${k}_${v}`).join(' + ')};`;
+  }).join('\n');
+  const tap = columns(g.outC, (lane) => `f[fk$k + ci * COUT + col$v.${lane}]`);
+  const shader = unroll(fill(conv2dRowsWgsl, { PX: px, CV: cv, KW: kw, TAP: tap, ACCUMULATE: accumulate, EPILOGUE: epilogue }), { p: px, v: cv, j: px + kw - 1, k: kw });
+  const { workgroups, rowThreads } = linearGrid(g.batch * g.outH * blocksPerRow * cb);
+  return {
+    shader,
+    constants: { N: g.batch, H: g.inH, W: g.inW, CIN: g.inC, KH: g.filterH, COUT: g.outC, OH: g.outH, OW: g.outW, PT: g.padTop, PL: g.padLeft, XB: blocksPerRow, CB: cb, ROW: rowThreads },
+    bindings: { x: 0, f: 1, y: 'out' },
     workgroups,
   };
 }
