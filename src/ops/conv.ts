@@ -196,63 +196,63 @@ function reusesRows(caps: KernelCaps, g: Conv2dGeometry): boolean {
 }
 
 /**
- * That kernel: rows split into equal pixel blocks of at most
- * ROWS_MAX_PIXELS, channels into blocks of CV groups of 4 as in the generic
- * kernel (blocks()), one accumulator per pixel and group (f32 for a single
- * channel). A whole 13-pixel row per thread beat blocks of 7: conv2 116 vs
- * 141-149 ms.
+ * The row kernels' blocks: a row of `width` pixels split into equal blocks
+ * of at most ROWS_MAX_PIXELS, the held channels into blocks of CV groups of
+ * 4 as in the generic kernels (blocks()). A whole 13-pixel row per thread
+ * beat blocks of 7 (conv2's input gradient 116 vs 141-149 ms).
  */
-function backpropInputRowsKernel(g: Conv2dGeometry): KernelSpec {
-  const blocksPerRow = Math.ceil(g.inW / ROWS_MAX_PIXELS);
-  const px = Math.ceil(g.inW / blocksPerRow);
-  const kw = g.filterW;
-  const one = g.inC === 1;
-  const cv = Math.min(4, Math.ceil(g.inC / 4));
-  const cb = Math.ceil(g.inC / (4 * cv));
-  const tap = one ? 'f[fk$k + co]' : columns(g.inC, (lane) => `f[fk$k + rowoff$v.${lane} + co]`);
-  // Pixel p at tap k reads segment value p + KW - 1 - k.
-  const accumulate = Array.from({ length: px * cv }, (_, i) => {
+function rowBlocks(width: number, channels: number): { blocksPerRow: number; px: number; cv: number; cb: number } {
+  const blocksPerRow = Math.ceil(width / ROWS_MAX_PIXELS);
+  const cv = Math.min(4, Math.ceil(channels / 4));
+  return { blocksPerRow, px: Math.ceil(width / blocksPerRow), cv, cb: Math.ceil(channels / (4 * cv)) };
+}
+
+/** The row kernels' multiply-adds, one line per pixel p and group v: pixel p at tap k reads segment value segment(p, k). */
+function rowMultiplyAdds(px: number, cv: number, kw: number, segment: (p: number, k: number) => number): string {
+  return Array.from({ length: px * cv }, (_, i) => {
     const p = Math.floor(i / cv);
     const v = i % cv;
-    return `      acc${p}_${v} += ${Array.from({ length: kw }, (_, k) => `s${p + kw - 1 - k} * w${k}_${v}`).join(' + ')};`;
+    return `      acc${p}_${v} += ${Array.from({ length: kw }, (_, k) => `s${segment(p, k)} * w${k}_${v}`).join(' + ')};`;
   }).join('\n');
+}
+
+/** The input gradient's row kernel: input channels held (f32 accumulators for a single one), output channels summed. */
+function backpropInputRowsKernel(g: Conv2dGeometry): KernelSpec {
+  const { blocksPerRow, px, cv, cb } = rowBlocks(g.inW, g.inC);
+  const kw = g.filterW;
+  const one = g.inC === 1;
+  const tap = one ? 'f[fk$k + co]' : columns(g.inC, (lane) => `f[fk$k + rowoff$v.${lane} + co]`);
+  const accumulate = rowMultiplyAdds(px, cv, kw, (p, k) => p + kw - 1 - k);
   const shader = unroll(fill(backpropInputRowsWgsl, { PX: px, CV: cv, KW: kw, ACC: one ? 'f32' : 'vec4f', TAP: tap, ACCUMULATE: accumulate, LANE: one ? 'accs[k]' : 'accs[k][c]' }), { p: px, v: cv, j: px + kw - 1, k: kw });
   const { workgroups, rowThreads } = linearGrid(g.batch * g.inH * blocksPerRow * cb);
   return {
     label: label('conv2dBackpropInput rows', g),
     shader,
-    constants: { N: g.batch, H: g.inH, W: g.inW, CIN: g.inC, KH: g.filterH, COUT: g.outC, OH: g.outH, OW: g.outW, PT: g.padTop, PL: g.padLeft, XB: blocksPerRow, CB: cb, ROW: rowThreads },
+    constants: { ...rowConstants(g), XB: blocksPerRow, CB: cb, ROW: rowThreads },
     bindings: { dy: 0, f: 1, dx: 'out' },
     workgroups,
   };
 }
 
-/**
- * conv2d's row kernel (shaders/conv2d_rows.wgsl), where reusesRows() and
- * the window is not fully unrolled: as the input gradient's, with output
- * channels held and input channels summed; pixel p at tap k reads segment
- * value p + k.
- */
+/** conv2d's row kernel, where the window is not fully unrolled: output channels held, input channels summed. */
 function conv2dRowsKernel(g: Conv2dGeometry, epilogue: string): Omit<KernelSpec, 'label'> {
-  const blocksPerRow = Math.ceil(g.outW / ROWS_MAX_PIXELS);
-  const px = Math.ceil(g.outW / blocksPerRow);
+  const { blocksPerRow, px, cv, cb } = rowBlocks(g.outW, g.outC);
   const kw = g.filterW;
-  const cv = Math.min(4, Math.ceil(g.outC / 4));
-  const cb = Math.ceil(g.outC / (4 * cv));
-  const accumulate = Array.from({ length: px * cv }, (_, i) => {
-    const p = Math.floor(i / cv);
-    const v = i % cv;
-    return `      acc${p}_${v} += ${Array.from({ length: kw }, (_, k) => `s${p + k} * w${k}_${v}`).join(' + ')};`;
-  }).join('\n');
   const tap = columns(g.outC, (lane) => `f[fk$k + ci * COUT + col$v.${lane}]`);
+  const accumulate = rowMultiplyAdds(px, cv, kw, (p, k) => p + k);
   const shader = unroll(fill(conv2dRowsWgsl, { PX: px, CV: cv, KW: kw, TAP: tap, ACCUMULATE: accumulate, EPILOGUE: epilogue }), { p: px, v: cv, j: px + kw - 1, k: kw });
   const { workgroups, rowThreads } = linearGrid(g.batch * g.outH * blocksPerRow * cb);
   return {
     shader,
-    constants: { N: g.batch, H: g.inH, W: g.inW, CIN: g.inC, KH: g.filterH, COUT: g.outC, OH: g.outH, OW: g.outW, PT: g.padTop, PL: g.padLeft, XB: blocksPerRow, CB: cb, ROW: rowThreads },
+    constants: { ...rowConstants(g), XB: blocksPerRow, CB: cb, ROW: rowThreads },
     bindings: { x: 0, f: 1, y: 'out' },
     workgroups,
   };
+}
+
+/** The geometry the row kernels read (stride and dilation are 1 there). */
+function rowConstants(g: Conv2dGeometry): Record<string, number> {
+  return { N: g.batch, H: g.inH, W: g.inW, CIN: g.inC, KH: g.filterH, COUT: g.outC, OH: g.outH, OW: g.outW, PT: g.padTop, PL: g.padLeft };
 }
 
 // ------------------------------------------------------------------ backprop to the filter
