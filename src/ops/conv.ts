@@ -16,7 +16,7 @@ import { checkShape, sameShape, type Shape } from '../graph/shape.js';
 import type { Attrs, Tensor } from '../graph/tensor.js';
 import * as cpu from '../cpu/conv.js';
 import type { Conv2dGeometry } from '../cpu/conv.js';
-import { CPU_MIN_WORKGROUPS, MAX_WORKGROUPS_PER_DIM, epilogueParts, fill, linearGrid, sections, unroll, type KernelCaps, type KernelSpec } from './kernel.js';
+import { CPU_MIN_WORKGROUPS, MAX_WORKGROUPS_PER_DIM, epilogueParts, fill, linearGrid, sections, unroll, type Epilogue, type KernelCaps, type KernelSpec } from './kernel.js';
 import { apply, defineOp, scoped } from './registry.js';
 import { conv2dGeometry, pair, padding, type Pair, type Padding, type WindowAttrs } from './window.js';
 
@@ -122,9 +122,9 @@ defineOp({
   kernel: (node, caps, fused): KernelSpec => {
     const [x, f] = node.inputs;
     const g = conv2dGeometry('conv2d', x.shape, f.shape, windowAttrs(node.attrs));
-    const { wgsl: epilogue, extraBindings, suffix } = epilogueParts(fused, 3);
     const unrolled = unpaddedFewValues(caps, g);
-    if (!unrolled && reusesRows(caps, g)) return { ...conv2dRowsKernel(g, epilogue), label: label('conv2d rows', g) + suffix, extraBindings };
+    if (!unrolled && reusesRows(caps, g)) return conv2dRowsKernel(g, fused);
+    const { wgsl: epilogue, extraBindings, suffix } = epilogueParts(fused, 3);
     const { rows, groups } = blocks(caps, g.outC);
     const cb = Math.ceil(g.outC / (4 * groups));
     const { workgroups, rowThreads } = linearGrid(Math.ceil((g.batch * g.outH * g.outW) / rows) * cb);
@@ -235,7 +235,8 @@ function backpropInputRowsKernel(g: Conv2dGeometry): KernelSpec {
 }
 
 /** conv2d's row kernel, where the window is not fully unrolled: output channels held, input channels summed. */
-function conv2dRowsKernel(g: Conv2dGeometry, epilogue: string): Omit<KernelSpec, 'label'> {
+function conv2dRowsKernel(g: Conv2dGeometry, fused: Epilogue | undefined): KernelSpec {
+  const { wgsl: epilogue, extraBindings, suffix } = epilogueParts(fused, 3);
   const { blocksPerRow, px, cv, cb } = rowBlocks(g.outW, g.outC);
   const kw = g.filterW;
   const tap = columns(g.outC, (lane) => `f[fk$k + ci * COUT + col$v.${lane}]`);
@@ -243,16 +244,19 @@ function conv2dRowsKernel(g: Conv2dGeometry, epilogue: string): Omit<KernelSpec,
   const shader = unroll(fill(conv2dRowsWgsl, { PX: px, CV: cv, KW: kw, TAP: tap, ACCUMULATE: accumulate, EPILOGUE: epilogue }), { p: px, v: cv, j: px + kw - 1, k: kw });
   const { workgroups, rowThreads } = linearGrid(g.batch * g.outH * blocksPerRow * cb);
   return {
+    label: label('conv2d rows', g) + suffix,
     shader,
     constants: { ...rowConstants(g), XB: blocksPerRow, CB: cb, ROW: rowThreads },
     bindings: { x: 0, f: 1, y: 'out' },
+    extraBindings,
     workgroups,
   };
 }
 
-/** The geometry the row kernels read (stride and dilation are 1 there). */
+/** geometryConstants less those the row kernels do not declare: stride and dilation (1 there) and KW (a constant of their unrolled taps). */
 function rowConstants(g: Conv2dGeometry): Record<string, number> {
-  return { N: g.batch, H: g.inH, W: g.inW, CIN: g.inC, KH: g.filterH, COUT: g.outC, OH: g.outH, OW: g.outW, PT: g.padTop, PL: g.padLeft };
+  const { SH: _sh, SW: _sw, DH: _dh, DW: _dw, KW: _kw, ...rest } = geometryConstants(g);
+  return { ...rest, KH: g.filterH };
 }
 
 // ------------------------------------------------------------------ backprop to the filter
