@@ -1,11 +1,11 @@
 // Activations by name, as graph functions.
-import { SinapsisError } from '../errors.js';
 import type { Tensor } from '../graph/tensor.js';
 import * as ops from '../ops/index.js';
+import { NameTable } from './names.js';
 
 export type ActivationName = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'leakyRelu' | 'elu' | 'softplus' | 'step';
 
-const table: Record<ActivationName, (x: Tensor) => Tensor> = {
+const table = new NameTable<(x: Tensor) => Tensor>('activation', {
   linear: (x) => x,
   relu: ops.relu,
   sigmoid: ops.sigmoid,
@@ -15,10 +15,9 @@ const table: Record<ActivationName, (x: Tensor) => Tensor> = {
   elu: (x) => ops.elu(x),
   softplus: ops.softplus,
   step: ops.step,
-};
+} satisfies Record<ActivationName, (x: Tensor) => Tensor>);
 
-export function getActivation(name: string | undefined): (x: Tensor) => Tensor {
-  const f = table[(name ?? 'linear') as ActivationName];
-  if (!f) throw new SinapsisError(`unknown activation '${name}'; known: ${Object.keys(table).join(', ')}`);
-  return f;
+/** The activation called `name` (undefined: linear); an InputError listing the activations for an unknown name. */
+export function getActivation(name: unknown): (x: Tensor) => Tensor {
+  return table.get(name ?? 'linear');
 }

@@ -1,10 +1,11 @@
 // Initializers (Keras names and formulas): functions of a parameter's shape
 // that return its starting values on the host. Pass { seed } for
 // reproducible weights.
-import { SinapsisError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { Initializer } from '../graph/tensor.js';
 import { sizeOf, type Shape } from '../graph/shape.js';
 import { seededRandom } from '../data/dataset.js';
+import { NameTable } from './names.js';
 
 export interface SeedOption { seed?: number }
 
@@ -72,13 +73,16 @@ export const randomUniform = (o: SeedOption & { minval?: number; maxval?: number
   return filled(shape, () => lo + (hi - lo) * rand());
 };
 
-const byName: Record<string, () => Initializer> = { zeros, ones, glorotUniform, heNormal, randomNormal, randomUniform };
+/** Initializers by name; the random ones take the layer's seed. */
+const byName = new NameTable<(o: SeedOption) => Initializer>('initializer', {
+  zeros, ones, glorotUniform, heNormal, randomNormal, randomUniform,
+});
 
-export type InitializerLike = Initializer | keyof typeof byName | string;
+export type InitializerLike = Initializer | 'zeros' | 'ones' | 'glorotUniform' | 'heNormal' | 'randomNormal' | 'randomUniform' | (string & {});
 
+/** An initializer function, or one by name (with the layer's seed for the random ones). */
 export function getInitializer(i: InitializerLike, seed?: number): Initializer {
   if (typeof i === 'function') return i;
-  const make = byName[i];
-  if (!make) throw new SinapsisError(`unknown initializer '${i}'; known: ${Object.keys(byName).join(', ')}`);
-  return i === 'glorotUniform' || i === 'heNormal' || i === 'randomNormal' || i === 'randomUniform' ? (make as (o: SeedOption) => Initializer)({ seed }) : make();
+  if (i !== undefined && typeof i !== 'string') throw new InputError(`initializer: expected a name (${byName.names().join(', ')}) or a function of the shape, got ${JSON.stringify(i)}`);
+  return byName.get(i)({ seed });
 }

@@ -2,9 +2,9 @@
 // [batch]; the training loss is its mean. When the prediction is the output
 // of softmax (sigmoid), the cross-entropies work on the logits instead, in
 // the numerically stable fused form.
-import { SinapsisError } from '../errors.js';
 import type { Tensor } from '../graph/tensor.js';
 import * as ops from '../ops/index.js';
+import { NameTable } from './names.js';
 
 export type LossName =
   | 'meanSquaredError' | 'mse' | 'meanAbsoluteError' | 'mae'
@@ -41,22 +41,25 @@ function binary(pred: Tensor, y: Tensor): Tensor {
   return perSampleMean(ops.neg(ops.add(ops.mul(y, ops.log(p)), ops.mul(ops.sub(1, y), ops.log(ops.sub(1, p))))));
 }
 
-const table: Record<string, (pred: Tensor, y: Tensor) => Tensor> = {
-  meanSquaredError: (p, y) => perSampleMean(ops.square(ops.sub(p, y))),
-  meanAbsoluteError: (p, y) => perSampleMean(ops.abs(ops.sub(p, y))),
-  binaryCrossentropy: binary,
-  categoricalCrossentropy: categorical,
-  sparseCategoricalCrossentropy: (p, y) => categorical(p, oneHot(y, p.shape[p.rank - 1])),
-};
-table.mse = table.meanSquaredError;
-table.mae = table.meanAbsoluteError;
+const mse = (p: Tensor, y: Tensor) => perSampleMean(ops.square(ops.sub(p, y)));
+const mae = (p: Tensor, y: Tensor) => perSampleMean(ops.abs(ops.sub(p, y)));
 
-export function canonicalLoss(name: string): string {
-  if (!(name in table)) throw new SinapsisError(`unknown loss '${name}'; known: ${Object.keys(table).join(', ')}`);
-  return name === 'mse' ? 'meanSquaredError' : name === 'mae' ? 'meanAbsoluteError' : name;
+const table = new NameTable<{ canonical: string; perSample: (pred: Tensor, y: Tensor) => Tensor }>('loss', {
+  meanSquaredError: { canonical: 'meanSquaredError', perSample: mse },
+  mse: { canonical: 'meanSquaredError', perSample: mse },
+  meanAbsoluteError: { canonical: 'meanAbsoluteError', perSample: mae },
+  mae: { canonical: 'meanAbsoluteError', perSample: mae },
+  binaryCrossentropy: { canonical: 'binaryCrossentropy', perSample: binary },
+  categoricalCrossentropy: { canonical: 'categoricalCrossentropy', perSample: categorical },
+  sparseCategoricalCrossentropy: { canonical: 'sparseCategoricalCrossentropy', perSample: (p, y) => categorical(p, oneHot(y, p.shape[p.rank - 1])) },
+});
+
+/** The loss's full name ('mse' -> 'meanSquaredError'); an InputError listing the losses for an unknown name. */
+export function canonicalLoss(name: unknown): string {
+  return table.get(name).canonical;
 }
 
 /** Per-sample loss, shape [batch]. */
 export function perSampleLoss(name: string, pred: Tensor, y: Tensor): Tensor {
-  return table[canonicalLoss(name)](pred, y);
+  return table.get(name).perSample(pred, y);
 }

@@ -1,9 +1,9 @@
 // Metrics as per-sample graph functions (shape [batch]); summed on the GPU
 // and averaged over the epoch on the host.
-import { SinapsisError } from '../errors.js';
 import type { Tensor } from '../graph/tensor.js';
 import * as ops from '../ops/index.js';
 import { oneHot, perSampleMean } from './losses.js';
+import { NameTable } from './names.js';
 
 export type MetricName = 'accuracy' | 'acc' | 'mse' | 'mae';
 
@@ -19,11 +19,13 @@ function accuracy(pred: Tensor, y: Tensor, loss: string): Tensor {
   return perSampleMean(ops.greaterEqual(predicted, ops.max(pred, { axis: -1 })));
 }
 
-export function canonicalMetric(name: string): 'accuracy' | 'mse' | 'mae' {
-  if (name === 'accuracy' || name === 'acc') return 'accuracy';
-  if (name === 'mse' || name === 'meanSquaredError') return 'mse';
-  if (name === 'mae' || name === 'meanAbsoluteError') return 'mae';
-  throw new SinapsisError(`unknown metric '${name}'; known: accuracy, mse, mae`);
+const names = new NameTable<'accuracy' | 'mse' | 'mae'>('metric', {
+  accuracy: 'accuracy', acc: 'accuracy', mse: 'mse', meanSquaredError: 'mse', mae: 'mae', meanAbsoluteError: 'mae',
+});
+
+/** The metric's short name ('acc' -> 'accuracy'); an InputError listing the metrics for an unknown name. */
+export function canonicalMetric(name: unknown): 'accuracy' | 'mse' | 'mae' {
+  return names.get(name);
 }
 
 export function perSampleMetric(name: string, pred: Tensor, y: Tensor, loss: string): Tensor {

@@ -1,6 +1,6 @@
 // sn.layers: layer factories (Keras names), and the registry that rebuilds
 // layers from a saved config.
-import { FormatError } from '../../errors.js';
+import { NameTable } from '../names.js';
 import { Activation, Dense, Dropout, Flatten, Reshape, type DenseConfig } from './core.js';
 import type { Layer, LayerConfig } from './layer.js';
 import { AveragePooling2D, Conv2D, GlobalAveragePooling2D, MaxPooling2D, type Conv2DConfig, type Pool2DConfig } from './conv.js';
@@ -27,7 +27,7 @@ export const add = (config: LayerConfig = {}) => new Add(config);
 export const concatenate = (config: LayerConfig & { axis?: number } = {}) => new Concatenate(config);
 
 type Factory = (config: never) => Layer;
-const registry = new Map<string, Factory>([
+const registry = new NameTable<Factory>('layer class', [
   ['Dense', dense as Factory],
   ['Activation', activation as Factory],
   ['Flatten', flatten as Factory],
@@ -47,8 +47,7 @@ export function registerLayer(className: string, factory: Factory): void {
   registry.set(className, factory);
 }
 
-export function layerFromConfig(className: string, config: Record<string, unknown>): Layer {
-  const make = registry.get(className);
-  if (!make) throw new FormatError(`model config: unknown layer class '${className}'`);
-  return make(config as never);
+/** A layer rebuilt from its saved class name and config; an unknown class is an InputError listing the known ones. */
+export function layerFromConfig(className: unknown, config: Record<string, unknown>): Layer {
+  return registry.get(className)(config as never);
 }
