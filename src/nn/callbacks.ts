@@ -1,6 +1,7 @@
 // Training callbacks (Keras semantics): hooks, early stopping, checkpoints,
 // and the terminal progress bar used by fit() in Node.
-import { SinapsisError } from '../errors.js';
+import { InputError, SinapsisError } from '../errors.js';
+import { booleanOption, checkOptions, numberOption, show } from './options.js';
 import type { HostTensor } from '../graph/host-tensor.js';
 
 export type Logs = Record<string, number>;
@@ -43,6 +44,18 @@ export interface EarlyStoppingConfig {
   restoreBestWeights?: boolean;
 }
 
+function monitorOption(where: string, v: unknown): string {
+  if (v === undefined) return 'valLoss';
+  if (typeof v !== 'string' || v === '') throw new InputError(`${where}: monitor must be the name of a logged quantity such as 'valLoss' or 'accuracy', got ${show(v)}`);
+  return v;
+}
+
+/** +1 when smaller is better, -1 when larger is (mode 'auto': quantities named like accuracy). */
+function modeSign(where: string, mode: unknown, monitor: string): number {
+  if (mode !== undefined && mode !== 'min' && mode !== 'max' && mode !== 'auto') throw new InputError(`${where}: mode must be 'min', 'max' or 'auto', got ${show(mode)}`);
+  return mode === 'max' || ((mode ?? 'auto') === 'auto' && /acc/i.test(monitor)) ? -1 : 1;
+}
+
 export class EarlyStopping implements Callback {
   readonly monitor: string;
   readonly minDelta: number;
@@ -57,13 +70,13 @@ export class EarlyStopping implements Callback {
   stoppedEpoch = -1;
   bestEpoch = -1;
 
-  constructor(c: EarlyStoppingConfig = {}) {
-    this.monitor = c.monitor ?? 'valLoss';
-    this.minDelta = Math.abs(c.minDelta ?? 0);
-    this.patience = c.patience ?? 0;
-    this.restoreBestWeights = c.restoreBestWeights ?? false;
-    const mode = c.mode ?? 'auto';
-    this.sign = mode === 'max' || (mode === 'auto' && /acc/i.test(this.monitor)) ? -1 : 1;
+  constructor(config: EarlyStoppingConfig = {}) {
+    const c = checkOptions('earlyStopping', config, ['monitor', 'minDelta', 'patience', 'mode', 'restoreBestWeights']);
+    this.monitor = monitorOption('earlyStopping', c.monitor);
+    this.minDelta = Math.abs(numberOption('earlyStopping', 'minDelta', c.minDelta, 0));
+    this.patience = numberOption('earlyStopping', 'patience', c.patience, 0, { min: 0, integer: true });
+    this.restoreBestWeights = booleanOption('earlyStopping', 'restoreBestWeights', c.restoreBestWeights, false);
+    this.sign = modeSign('earlyStopping', c.mode, this.monitor);
   }
 
   setModel(model: TrainingModel): void { this.model = model; }
@@ -115,8 +128,10 @@ export class ModelCheckpoint implements Callback {
   private readonly sign: number;
   readonly saved: string[] = [];
   constructor(readonly config: ModelCheckpointConfig) {
-    const mode = config.mode ?? 'auto';
-    this.sign = mode === 'max' || (mode === 'auto' && /acc/i.test(config.monitor ?? 'valLoss')) ? -1 : 1;
+    const c = checkOptions('modelCheckpoint', config, ['filepath', 'monitor', 'saveBestOnly', 'mode']);
+    if (typeof c.filepath !== 'string' || c.filepath === '') throw new InputError(`modelCheckpoint: filepath must be a file path (a non-empty string; '{epoch}' is replaced by the epoch), got ${show(c.filepath)}`);
+    booleanOption('modelCheckpoint', 'saveBestOnly', c.saveBestOnly, false);
+    this.sign = modeSign('modelCheckpoint', c.mode, monitorOption('modelCheckpoint', c.monitor));
   }
   setModel(model: TrainingModel): void { this.model = model; }
   async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
@@ -134,6 +149,27 @@ export class ModelCheckpoint implements Callback {
 }
 
 export const modelCheckpoint = (c: ModelCheckpointConfig) => new ModelCheckpoint(c);
+
+/**
+ * sn.callbacks.terminateOnNaN() (Keras' TerminateOnNaN): a run whose loss
+ * turns NaN or infinite stops after that batch, and fit() resolves with the
+ * history so far instead of rejecting. The model's weights are then those
+ * of the step that diverged (usually NaN); restore them from a checkpoint.
+ * fit() checks every batch's loss itself, so this callback watches no
+ * batches and does not make fit() read each loss back as it comes.
+ */
+export class TerminateOnNaN implements Callback {
+  /** Where the loss stopped being finite ({ epoch, batch } 0-based), or undefined. */
+  stoppedAt: { epoch: number; batch: number; loss: number } | undefined;
+  onTrainBegin(): void { this.stoppedAt = undefined; }
+  /** Called by fit() at the first non-finite loss. */
+  terminated(epoch: number, batch: number, loss: number): void {
+    this.stoppedAt = { epoch, batch, loss };
+    console.warn(`Epoch ${epoch + 1}, batch ${batch + 1}: invalid loss ${loss}, terminating training`);
+  }
+}
+
+export const terminateOnNaN = () => new TerminateOnNaN();
 
 const fmt = (v: number) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : v.toFixed(4));
 

@@ -2,8 +2,10 @@
 // run on the GPU with their state in persistent buffers. Hyper-parameters are
 // read from the step uniform each step, so changing `learningRate` between
 // steps (a schedule) needs no recompile.
-import { SinapsisError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { OptimizerSpec } from '../plan/optimizer.js';
+import { NameTable } from './names.js';
+import { booleanOption, checkOptions, numberOption, show, type Range } from './options.js';
 
 export interface Optimizer extends OptimizerSpec {
   /** Mutable: read at every step. */
@@ -11,15 +13,30 @@ export interface Optimizer extends OptimizerSpec {
   readonly config: Readonly<Record<string, number | boolean>>;
 }
 
+/** Ranges of the hyper-parameters (Keras': decay rates in [0, 1), epsilon >= 0). */
+const POSITIVE: Range = { min: 0, above: true };
+const NON_NEGATIVE: Range = { min: 0 };
+const RATE: Range = { min: 0, max: 1, below: true };
+
 abstract class Base implements Optimizer {
   abstract readonly name: string;
   abstract readonly state: readonly { name: string; init: number }[];
   abstract readonly uniforms: readonly string[];
   abstract readonly wgsl: string;
   abstract uniformValues(t: number): number[];
-  constructor(public learningRate: number) {
-    if (!(learningRate > 0) || !Number.isFinite(learningRate)) throw new SinapsisError(`optimizer: learningRate must be a positive number, got ${learningRate}`);
+  private lr: number;
+  /** `config` is checked against `known` (the optimizer's options) and its learningRate read with `defaultLr`. */
+  constructor(protected readonly where: string, config: object | undefined, known: readonly string[], defaultLr: number) {
+    this.options = checkOptions(where, config, ['learningRate', ...known]) as Record<string, unknown>;
+    this.lr = numberOption(where, 'learningRate', this.options.learningRate, defaultLr, POSITIVE);
   }
+  protected readonly options: Record<string, unknown>;
+  protected num(name: string, fallback: number, range: Range): number {
+    return numberOption(this.where, name, this.options[name], fallback, range);
+  }
+  /** Mutable (a schedule may set it between steps); a positive finite number. */
+  get learningRate(): number { return this.lr; }
+  set learningRate(v: number) { this.lr = numberOption(this.where, 'learningRate', v, this.lr, POSITIVE); }
   abstract get config(): Record<string, number | boolean>;
 }
 
@@ -33,10 +50,10 @@ class Sgd extends Base {
   readonly state;
   readonly uniforms = ['lr', 'momentum'];
   readonly wgsl: string;
-  constructor(c: SgdConfig) {
-    super(c.learningRate ?? 0.01);
-    this.momentum = c.momentum ?? 0;
-    this.nesterov = c.nesterov ?? false;
+  constructor(c: SgdConfig | undefined) {
+    super('sgd', c, ['momentum', 'nesterov'], 0.01);
+    this.momentum = this.num('momentum', 0, { min: 0, max: 1 });
+    this.nesterov = booleanOption('sgd', 'nesterov', this.options.nesterov, false);
     this.state = this.momentum > 0 ? [{ name: 'velocity', init: 0 }] : [];
     this.wgsl = this.momentum === 0
       ? 'p = p - h.lr * g;'
@@ -58,10 +75,10 @@ class Adagrad extends Base {
   readonly wgsl = 'let a = accumulator[i] + g * g;\n  accumulator[i] = a;\n  p = p - h.lr * g / (sqrt(a) + h.epsilon);';
   readonly initialAccumulatorValue: number;
   readonly epsilon: number;
-  constructor(c: AdagradConfig) {
-    super(c.learningRate ?? 0.001);
-    this.initialAccumulatorValue = c.initialAccumulatorValue ?? 0.1;
-    this.epsilon = c.epsilon ?? 1e-7;
+  constructor(c: AdagradConfig | undefined) {
+    super('adagrad', c, ['initialAccumulatorValue', 'epsilon'], 0.001);
+    this.initialAccumulatorValue = this.num('initialAccumulatorValue', 0.1, NON_NEGATIVE);
+    this.epsilon = this.num('epsilon', 1e-7, NON_NEGATIVE);
     this.state = [{ name: 'accumulator', init: this.initialAccumulatorValue }];
   }
   uniformValues(): number[] { return [this.learningRate, this.epsilon]; }
@@ -88,10 +105,10 @@ class Adadelta extends Base {
   ].join('\n  ');
   readonly rho: number;
   readonly epsilon: number;
-  constructor(c: AdadeltaConfig) {
-    super(c.learningRate ?? 1);
-    this.rho = c.rho ?? 0.95;
-    this.epsilon = c.epsilon ?? 1e-7;
+  constructor(c: AdadeltaConfig | undefined) {
+    super('adadelta', c, ['rho', 'epsilon'], 1);
+    this.rho = this.num('rho', 0.95, RATE);
+    this.epsilon = this.num('epsilon', 1e-7, NON_NEGATIVE);
   }
   uniformValues(): number[] { return [this.learningRate, this.rho, this.epsilon]; }
   get config() { return { learningRate: this.learningRate, rho: this.rho, epsilon: this.epsilon }; }
@@ -108,11 +125,11 @@ class Rmsprop extends Base {
   readonly rho: number;
   readonly momentum: number;
   readonly epsilon: number;
-  constructor(c: RmspropConfig) {
-    super(c.learningRate ?? 0.001);
-    this.rho = c.rho ?? 0.9;
-    this.momentum = c.momentum ?? 0;
-    this.epsilon = c.epsilon ?? 1e-7;
+  constructor(c: RmspropConfig | undefined) {
+    super('rmsprop', c, ['rho', 'momentum', 'epsilon'], 0.001);
+    this.rho = this.num('rho', 0.9, RATE);
+    this.momentum = this.num('momentum', 0, { min: 0, max: 1 });
+    this.epsilon = this.num('epsilon', 1e-7, NON_NEGATIVE);
     this.state = this.momentum > 0 ? [{ name: 'meanSquare', init: 0 }, { name: 'moment', init: 0 }] : [{ name: 'meanSquare', init: 0 }];
     const ms = 'let ms = h.rho * meanSquare[i] + (1.0 - h.rho) * g * g;\n  meanSquare[i] = ms;\n  let s = h.lr * g / (sqrt(ms) + h.epsilon);';
     this.wgsl = this.momentum > 0 ? `${ms}\n  let mo = h.momentum * moment[i] + s;\n  moment[i] = mo;\n  p = p - mo;` : `${ms}\n  p = p - s;`;
@@ -146,13 +163,14 @@ class Adam extends Base {
   readonly beta2: number;
   readonly epsilon: number;
   readonly weightDecay: number;
-  constructor(c: AdamWConfig, decoupled: boolean) {
-    super(c.learningRate ?? 0.001);
-    this.name = decoupled ? 'adamw' : 'adam';
-    this.beta1 = c.beta1 ?? 0.9;
-    this.beta2 = c.beta2 ?? 0.999;
-    this.epsilon = c.epsilon ?? 1e-7;
-    this.weightDecay = decoupled ? c.weightDecay ?? 0.004 : 0;
+  constructor(c: AdamWConfig | undefined, decoupled: boolean) {
+    const name = decoupled ? 'adamw' : 'adam';
+    super(name, c, decoupled ? ['beta1', 'beta2', 'epsilon', 'weightDecay'] : ['beta1', 'beta2', 'epsilon'], 0.001);
+    this.name = name;
+    this.beta1 = this.num('beta1', 0.9, RATE);
+    this.beta2 = this.num('beta2', 0.999, RATE);
+    this.epsilon = this.num('epsilon', 1e-7, NON_NEGATIVE);
+    this.weightDecay = decoupled ? this.num('weightDecay', 0.004, NON_NEGATIVE) : 0;
   }
   /** The bias corrections depend on t only, so they are folded into alpha on the host. */
   uniformValues(t: number): number[] {
@@ -166,22 +184,29 @@ class Adam extends Base {
   }
 }
 
-export const sgd = (c: SgdConfig = {}): Optimizer => new Sgd(c);
-export const momentum = (c: SgdConfig = {}): Optimizer => new Sgd({ momentum: 0.9, ...c });
-export const adagrad = (c: AdagradConfig = {}): Optimizer => new Adagrad(c);
-export const adadelta = (c: AdadeltaConfig = {}): Optimizer => new Adadelta(c);
-export const rmsprop = (c: RmspropConfig = {}): Optimizer => new Rmsprop(c);
-export const adam = (c: AdamConfig = {}): Optimizer => new Adam(c, false);
-export const adamw = (c: AdamWConfig = {}): Optimizer => new Adam(c, true);
+export const sgd = (c?: SgdConfig): Optimizer => new Sgd(c);
+/** SGD with Keras' customary momentum 0.9 (any option overrides it). */
+export const momentum = (c?: SgdConfig): Optimizer => new Sgd({ momentum: 0.9, ...checkOptions('momentum', c, ['learningRate', 'momentum', 'nesterov']) });
+export const adagrad = (c?: AdagradConfig): Optimizer => new Adagrad(c);
+export const adadelta = (c?: AdadeltaConfig): Optimizer => new Adadelta(c);
+export const rmsprop = (c?: RmspropConfig): Optimizer => new Rmsprop(c);
+export const adam = (c?: AdamConfig): Optimizer => new Adam(c, false);
+export const adamw = (c?: AdamWConfig): Optimizer => new Adam(c, true);
 
-const byName: Record<string, () => Optimizer> = { sgd, momentum, adagrad, adadelta, rmsprop, adam, adamw };
+const byName = new NameTable<(c?: never) => Optimizer>('optimizer', { sgd, momentum, adagrad, adadelta, rmsprop, adam, adamw });
 
-/** An optimizer object, or one by name ('adam') with its defaults. */
-export function getOptimizer(o: Optimizer | string, config?: Record<string, number | boolean>): Optimizer {
-  if (typeof o !== 'string') return o;
-  const make = byName[o.toLowerCase()];
-  if (!make) throw new SinapsisError(`unknown optimizer '${o}'; known: ${Object.keys(byName).join(', ')}`);
-  if (!config) return make();
-  const factories: Record<string, (c: never) => Optimizer> = { sgd, momentum, adagrad, adadelta, rmsprop, adam, adamw };
-  return factories[o.toLowerCase()](config as never);
+/** An object made by sn.optimizers (or one of the same shape). */
+function isOptimizer(o: unknown): o is Optimizer {
+  const c = o as Optimizer;
+  return typeof o === 'object' && o !== null && typeof c.wgsl === 'string' && Array.isArray(c.state) && typeof c.uniformValues === 'function';
+}
+
+/** An optimizer object, or one by name ('adam', any case) with its defaults or the given config. */
+export function getOptimizer(o: unknown, config?: Record<string, number | boolean>): Optimizer {
+  if (isOptimizer(o)) return o;
+  if (typeof o !== 'string') {
+    throw new InputError(`optimizer: expected a name (${byName.names().join(', ')}) or an optimizer such as sn.optimizers.adam({ learningRate: 1e-3 }), got ${show(o)}`);
+  }
+  const make = byName.get(byName.has(o) ? o : o.toLowerCase());
+  return make(config as never);
 }

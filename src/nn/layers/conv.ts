@@ -1,6 +1,7 @@
 // Convolutional layers: conv2d, max/average pooling, global average pooling.
 // Channels-last (NHWC) as in Keras and TensorFlow.js.
-import { ShapeError, fmtShape } from '../../errors.js';
+import { InputError, ShapeError, fmtShape } from '../../errors.js';
+import { numberOption } from '../options.js';
 import type { Shape } from '../../graph/shape.js';
 import type { Tensor } from '../../graph/tensor.js';
 import * as ops from '../../ops/index.js';
@@ -53,9 +54,10 @@ export class Conv2D extends KernelLayer {
   readonly dilationRate: [number, number];
 
   constructor(config: Conv2DConfig) {
-    super('Conv2D', config, 'conv2d');
-    if (!Number.isInteger(config?.filters) || config.filters <= 0) throw new ShapeError(`conv2d: filters must be a positive integer, got ${config?.filters}`);
-    this.filters = config.filters;
+    super('Conv2D', config, 'conv2d', ['filters', 'kernelSize', 'strides', 'padding', 'dilationRate']);
+    const where = `conv2d layer '${this.name}'`;
+    if (config?.filters === undefined || config.kernelSize === undefined) throw new InputError(`${where}: needs filters and kernelSize, e.g. sn.layers.conv2d({ filters: 32, kernelSize: 3 })`);
+    this.filters = numberOption(where, 'filters', config.filters, 0, { min: 1, integer: true });
     this.kernelSize = pair(config.kernelSize, 0, 'conv2d: kernelSize');
     this.strides = pair(config.strides, 1, 'conv2d: strides');
     this.dilationRate = pair(config.dilationRate, 1, 'conv2d: dilationRate');
@@ -94,7 +96,8 @@ class Pool2D extends Layer {
   readonly strides: [number, number];
   readonly padding: Padding;
   constructor(className: string, prefix: string, private readonly kind: 'max' | 'avg', config: Pool2DConfig) {
-    super(className, config, prefix);
+    super(className, config, prefix, ['poolSize', 'strides', 'padding']);
+    config ??= {};
     this.poolSize = pair(config.poolSize, 2, `${prefix}: poolSize`);
     this.strides = config.strides === undefined ? this.poolSize : pair(config.strides, 1, `${prefix}: strides`);
     this.padding = checkPadding(config.padding);

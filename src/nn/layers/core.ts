@@ -1,5 +1,6 @@
 // Core layers: dense, activation, flatten, reshape, dropout.
-import { ShapeError, fmtShape } from '../../errors.js';
+import { InputError, ShapeError, fmtShape } from '../../errors.js';
+import { numberOption, show } from '../options.js';
 import { sizeOf, type Shape } from '../../graph/shape.js';
 import type { Tensor } from '../../graph/tensor.js';
 import * as ops from '../../ops/index.js';
@@ -16,9 +17,9 @@ export class Dense extends KernelLayer {
   readonly units: number;
 
   constructor(config: DenseConfig) {
-    super('Dense', config, 'dense');
-    if (!Number.isInteger(config?.units) || config.units <= 0) throw new ShapeError(`dense: units must be a positive integer, got ${config?.units}`);
-    this.units = config.units;
+    super('Dense', config, 'dense', ['units']);
+    if (config?.units === undefined) throw new InputError(`dense layer '${this.name}': needs units (the output size), e.g. sn.layers.dense({ units: 10 })`);
+    this.units = numberOption(`dense layer '${this.name}'`, 'units', config.units, 0, { min: 1, integer: true });
   }
 
   outputShape(inputs: readonly Shape[]): Shape {
@@ -43,7 +44,8 @@ export class Dense extends KernelLayer {
 export class Activation extends Layer {
   readonly activation: string;
   constructor(config: LayerConfig & { activation: string }) {
-    super('Activation', config, 'activation');
+    super('Activation', config, 'activation', ['activation']);
+    if (config?.activation === undefined) throw new InputError(`activation layer '${this.name}': needs activation, e.g. sn.layers.activation({ activation: 'relu' })`);
     this.activation = config.activation;
     getActivation(this.activation);
   }
@@ -62,8 +64,12 @@ export class Flatten extends Layer {
 export class Reshape extends Layer {
   readonly targetShape: number[];
   constructor(config: LayerConfig & { targetShape: number[] }) {
-    super('Reshape', config, 'reshape');
-    this.targetShape = [...config.targetShape];
+    super('Reshape', config, 'reshape', ['targetShape']);
+    const t: unknown = config?.targetShape;
+    if (!Array.isArray(t) || t.some((d) => !Number.isInteger(d) || (d <= 0 && d !== -1)) || t.filter((d) => d === -1).length > 1) {
+      throw new InputError(`reshape layer '${this.name}': targetShape must be an array of positive integers (one of them may be -1), got ${JSON.stringify(t) ?? show(t)}`);
+    }
+    this.targetShape = [...t] as number[];
   }
   outputShape(inputs: readonly Shape[]): Shape {
     const x = single(this, inputs);
@@ -84,10 +90,11 @@ export class Dropout extends Layer {
   readonly rate: number;
   readonly seed: number;
   constructor(config: LayerConfig & { rate: number; seed?: number }) {
-    super('Dropout', config, 'dropout');
-    if (!(config.rate >= 0 && config.rate < 1)) throw new ShapeError(`dropout: rate must be in [0, 1), got ${config.rate}`);
-    this.rate = config.rate;
-    this.seed = config.seed ?? Math.floor(Math.random() * 2 ** 31);
+    super('Dropout', config, 'dropout', ['rate', 'seed']);
+    const where = `dropout layer '${this.name}'`;
+    if (config?.rate === undefined) throw new InputError(`${where}: needs rate (the fraction of inputs to drop), e.g. sn.layers.dropout({ rate: 0.2 })`);
+    this.rate = numberOption(where, 'rate', config.rate, 0, { min: 0, max: 1, below: true });
+    this.seed = numberOption(where, 'seed', config.seed, Math.floor(Math.random() * 2 ** 31), { integer: true });
   }
   outputShape(inputs: readonly Shape[]): Shape { return single(this, inputs); }
   call([x]: readonly Tensor[], ctx: LayerContext): Tensor {

@@ -6,6 +6,7 @@ import * as ops from '../../ops/index.js';
 import { getActivation } from '../activations.js';
 import { getInitializer, type InitializerLike } from '../initializers.js';
 import { getRegularizer, penalty, type Regularizer } from '../regularizers.js';
+import { booleanOption, numberOption } from '../options.js';
 import { Layer, type LayerConfig, type LayerContext } from './layer.js';
 
 export interface KernelLayerConfig extends LayerConfig {
@@ -23,12 +24,22 @@ export abstract class KernelLayer extends Layer {
   readonly useBias: boolean;
   private readonly regularizer: Regularizer | undefined;
 
-  constructor(className: string, private readonly kernelConfig: KernelLayerConfig, prefix: string) {
-    super(className, kernelConfig, prefix);
-    this.activation = kernelConfig.activation ?? 'linear';
+  private readonly kernelConfig: KernelLayerConfig;
+
+  /** `keys`: the subclass's own options, besides the ones every kernel layer takes. */
+  constructor(className: string, kernelConfig: KernelLayerConfig | undefined, prefix: string, keys: readonly string[]) {
+    super(className, kernelConfig, prefix, ['activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'seed', ...keys]);
+    const c = kernelConfig ?? {};
+    const where = `${prefix} layer '${this.name}'`;
+    this.activation = c.activation ?? 'linear';
     getActivation(this.activation);
-    this.useBias = kernelConfig.useBias ?? true;
-    this.regularizer = getRegularizer(kernelConfig.kernelRegularizer);
+    this.useBias = booleanOption(where, 'useBias', c.useBias, true);
+    this.regularizer = getRegularizer(c.kernelRegularizer);
+    numberOption(where, 'seed', c.seed, 0);
+    // Names are looked up now, so a typo fails where it was written.
+    if (c.kernelInitializer !== undefined) getInitializer(c.kernelInitializer);
+    if (c.biasInitializer !== undefined) getInitializer(c.biasInitializer);
+    this.kernelConfig = c;
   }
 
   /** The kernel weight; its penalty (if any) joins the training loss. */

@@ -2,7 +2,8 @@
 // (checked when the model is assembled, errors name the layer) and how to
 // add its nodes to a graph; its weights are graph params named
 // `<layer>/<weight>`, shared by every program the model compiles.
-import { ShapeError } from '../../errors.js';
+import { InputError, ShapeError } from '../../errors.js';
+import { checkOptions, show } from '../options.js';
 import type { Graph } from '../../graph/graph.js';
 import type { Shape } from '../../graph/shape.js';
 import type { Initializer, Tensor } from '../../graph/tensor.js';
@@ -47,19 +48,36 @@ export class SymbolicTensor {
 
 /** sn.input({ shape }): the input of a functional model (shape of one sample, no batch axis). */
 export function input(config: { shape: number[]; name?: string }): SymbolicTensor {
-  if (!config || !Array.isArray(config.shape) || config.shape.some((d) => !Number.isInteger(d) || d <= 0)) {
-    throw new ShapeError(`input: shape must be an array of positive integers (one sample, no batch axis), got ${JSON.stringify(config?.shape)}`);
+  const c = checkOptions('input', config, ['shape', 'name']);
+  const shape = checkSampleShape('input', 'shape', c.shape);
+  if (c.name !== undefined && (typeof c.name !== 'string' || c.name === '')) throw new InputError(`input: name must be a non-empty string, got ${show(c.name)}`);
+  return new SymbolicTensor(shape, undefined, [], c.name ?? uniqueName('input'));
+}
+
+/** A sample shape given by the user: an array of positive integers. */
+export function checkSampleShape(where: string, what: string, shape: unknown): number[] {
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
+    throw new ShapeError(`${where}: ${what} must be an array of positive integers (one sample, no batch axis), got ${JSON.stringify(shape) ?? show(shape)}`);
   }
-  return new SymbolicTensor([...config.shape], undefined, [], config.name ?? uniqueName('input'));
+  return [...shape] as number[];
 }
 
 export abstract class Layer {
   readonly name: string;
   readonly inputShape: number[] | undefined;
 
-  constructor(readonly className: string, config: LayerConfig, prefix: string) {
-    this.name = config.name ?? uniqueName(prefix);
-    this.inputShape = config.inputShape ? [...config.inputShape] : undefined;
+  /**
+   * `config` is checked here: its keys must be `name`, `inputShape` or one of
+   * `keys` (the layer's own options), so a misspelt option is an error
+   * rather than silently ignored. Each layer checks the values of its own.
+   */
+  constructor(readonly className: string, config: LayerConfig | undefined, prefix: string, keys: readonly string[] = []) {
+    const c = checkOptions(`${prefix} layer`, config, ['name', 'inputShape', ...keys]);
+    if (c.name !== undefined && (typeof c.name !== 'string' || !/^[^/]+$/.test(c.name))) {
+      throw new InputError(`${prefix} layer: name must be a non-empty string without '/' (weights are named '<layer>/<weight>'), got ${show(c.name)}`);
+    }
+    this.name = c.name ?? uniqueName(prefix);
+    this.inputShape = c.inputShape === undefined ? undefined : checkSampleShape(`layer '${this.name}'`, 'inputShape', c.inputShape);
   }
 
   /** Output sample shape from input sample shapes; throws ShapeError (the caller adds the layer name). */

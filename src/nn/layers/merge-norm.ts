@@ -5,6 +5,7 @@ import { sameShape, type Shape } from '../../graph/shape.js';
 import type { Tensor } from '../../graph/tensor.js';
 import * as ops from '../../ops/index.js';
 import { getInitializer } from '../initializers.js';
+import { booleanOption, numberOption } from '../options.js';
 import { Layer, type LayerConfig, type LayerContext } from './layer.js';
 
 /** Elementwise sum of its inputs (all of one shape): the join of a residual block. */
@@ -23,8 +24,8 @@ export class Add extends Layer {
 export class Concatenate extends Layer {
   readonly axis: number;
   constructor(config: LayerConfig & { axis?: number } = {}) {
-    super('Concatenate', config, 'concatenate');
-    this.axis = config.axis ?? -1;
+    super('Concatenate', config, 'concatenate', ['axis']);
+    this.axis = numberOption(`concatenate layer '${this.name}'`, 'axis', config?.axis, -1, { integer: true });
   }
   /** The axis within a sample (no batch axis). */
   private sampleAxis(rank: number): number {
@@ -68,13 +69,12 @@ export class BatchNormalization extends Layer {
   readonly center: boolean;
   readonly scale: boolean;
   constructor(config: BatchNormalizationConfig = {}) {
-    super('BatchNormalization', config, 'batch_normalization');
-    this.momentum = config.momentum ?? 0.99;
-    this.epsilon = config.epsilon ?? 1e-3;
-    this.center = config.center ?? true;
-    this.scale = config.scale ?? true;
-    if (!(this.momentum >= 0 && this.momentum < 1)) throw new ShapeError(`batchNormalization: momentum must be in [0, 1), got ${this.momentum}`);
-    if (!(this.epsilon > 0)) throw new ShapeError(`batchNormalization: epsilon must be positive, got ${this.epsilon}`);
+    super('BatchNormalization', config, 'batch_normalization', ['momentum', 'epsilon', 'center', 'scale']);
+    const where = `batch_normalization layer '${this.name}'`;
+    this.momentum = numberOption(where, 'momentum', config?.momentum, 0.99, { min: 0, max: 1, below: true });
+    this.epsilon = numberOption(where, 'epsilon', config?.epsilon, 1e-3, { min: 0, above: true });
+    this.center = booleanOption(where, 'center', config?.center, true);
+    this.scale = booleanOption(where, 'scale', config?.scale, true);
   }
   outputShape(inputs: readonly Shape[]): Shape {
     if (inputs.length !== 1) throw new ShapeError(`expects one input, got ${inputs.length}`);
