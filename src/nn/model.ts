@@ -4,8 +4,8 @@
 // all of them share the model's weights through one ParamStore.
 import { InputError, SinapsisError, fmtShape } from '../errors.js';
 import type { Device } from '../device.js';
-import { HostTensor, tensor } from '../graph/host-tensor.js';
-import { sameShape, sizeOf } from '../graph/shape.js';
+import { HostTensor } from '../graph/host-tensor.js';
+import { sameShape, sizeOf, type Shape } from '../graph/shape.js';
 import { buildPlan } from '../plan/plan.js';
 import { Program } from '../exec/program.js';
 import { READ_GROUP, type Results } from '../exec/readback.js';
@@ -16,7 +16,9 @@ import { getOptimizer, type Optimizer } from './optimizers.js';
 import { canonicalLoss } from './losses.js';
 import { canonicalMetric } from './metrics.js';
 import { evalGraph, layersOf, targetShape, trace, trainGraph, topology, type Topology } from './programs.js';
-import { progressBar, type Callback, type FitParams, type Logs, type TrainingModel } from './callbacks.js';
+import { TerminateOnNaN, progressBar, type Callback, type FitParams, type Logs, type TrainingModel } from './callbacks.js';
+import { toHostData, type Data } from './data.js';
+import { booleanOption, checkOptions, countOption, numberOption, show } from './options.js';
 import type { Layer, SymbolicTensor } from './layers/layer.js';
 import { encodeModel } from './serialize.js';
 
@@ -47,21 +49,15 @@ export interface History {
   history: Record<string, number[]>;
 }
 
-type Data = HostTensor | number[] | number[][] | Float32Array;
-
 const DEFAULT_EVAL_BATCH = 128;
+const FIT_OPTIONS = ['epochs', 'batchSize', 'validationSplit', 'validationData', 'shuffle', 'callbacks', 'verbose', 'seed'] as const;
+const EVAL_OPTIONS = ['batchSize'] as const;
 
 /** A training batch on the GPU whose loss has not been read yet. */
 interface SubmittedBatch {
   results: Promise<Results>;
   count: number;
   step: number;
-}
-
-function asTensor(v: Data, what: string): HostTensor {
-  if (v instanceof HostTensor) return v;
-  if (Array.isArray(v) || v instanceof Float32Array) return tensor(v);
-  throw new InputError(`${what}: expected a HostTensor (sn.tensor(data, shape)) or an array, got ${typeof v}`);
 }
 
 interface Compiled {
@@ -100,13 +96,16 @@ export class Model implements TrainingModel {
   get outputShape(): readonly number[] { return this.topology.output.shape; }
 
   compile(config: ModelCompileConfig): void {
-    if (!config?.device || typeof config.device.assertAlive !== 'function') throw new SinapsisError('model.compile: needs { device } from sn.createDevice()');
-    const loss = config.loss === undefined ? undefined : canonicalLoss(config.loss);
-    const metrics = (config.metrics ?? []).map(canonicalMetric);
+    if (this.fitting) throw new SinapsisError('model.compile: the model is training (fit() has not finished); compile it before or after');
+    const o = checkOptions('model.compile', config, ['device', 'optimizer', 'loss', 'metrics']);
+    if (!o.device || typeof o.device.assertAlive !== 'function') throw new SinapsisError('model.compile: needs { device } from sn.createDevice()');
+    const loss = o.loss === undefined ? undefined : canonicalLoss(o.loss);
+    if (o.metrics !== undefined && !Array.isArray(o.metrics)) throw new InputError(`model.compile: metrics must be an array of names such as ['accuracy'], got ${show(o.metrics)}`);
+    const metrics = (o.metrics ?? []).map((m) => canonicalMetric(m));
     if (this.compiled && this.compiled.device !== config.device) {
       throw new SinapsisError("model.compile: this model's weights live on another device; save() it and sn.loadModel(bytes, { device }) to move it");
     }
-    const optimizer = getOptimizer(config.optimizer ?? 'rmsprop');
+    const optimizer = getOptimizer(o.optimizer ?? 'rmsprop');
     // As Keras: a new optimizer starts from fresh state; compiling again with the same object keeps its state.
     const freshOptimizer = this.compiled?.optimizer !== optimizer;
     this.disposePrograms();
@@ -183,63 +182,90 @@ export class Model implements TrainingModel {
   /** Optimizer steps taken so far (Adam's t). */
   private optimizerStep = 0;
 
-  /** Checks x against the model's input shape and y against what the loss expects. */
-  private checkData(x: HostTensor, y: HostTensor | undefined, what: string): number {
+  /** x of fit/evaluate/predict, converted and checked (every value finite, samples of the input's shape). */
+  private inputData(what: string, value: unknown): HostTensor {
+    const x = toHostData(`${what} x`, value, this.inputShape);
     const want = this.inputShape;
     if (x.shape.length !== want.length + 1 || !sameShape(x.shape.slice(1), want)) {
       throw new InputError(`${what}: x has shape ${fmtShape(x.shape)}, the model expects [n, ${want.join(', ')}]`);
     }
-    const n = x.shape[0];
-    if (!y) return n;
-    checkSameRows(what, x, y);
+    return x;
+  }
+
+  /** y of fit/evaluate, converted and checked against x's sample count and what the loss expects. */
+  private targetData(what: string, value: unknown, x: HostTensor): HostTensor {
     const c = this.needLoss(what);
+    const n = x.shape[0];
     const expected = targetShape(c.loss, [n, ...this.outputShape]);
+    const y = toHostData(`${what} y`, value, expected.slice(1));
+    checkSameRows(what, x, y);
     if (c.loss === 'sparseCategoricalCrossentropy') {
       if (y.size !== n) throw new InputError(`${what}: labels for sparseCategoricalCrossentropy must have shape [${n}] (one class index per sample), got ${fmtShape(y.shape)}`);
       const classes = this.outputShape[this.outputShape.length - 1];
       for (let i = 0; i < y.size; i++) {
         const v = y.data[i];
         if (!Number.isInteger(v) || v < 0 || v >= classes) {
-          throw new InputError(`${what}: label ${i} is ${v}; labels must be integers 0..${classes - 1} for a model with ${classes} outputs`);
+          throw new InputError(`${what}: y label ${i} is ${v} (sample ${i}); labels must be integers 0..${classes - 1} for a model with ${classes} outputs`);
         }
       }
     } else if (y.size !== sizeOf(expected)) {
       throw new InputError(`${what}: y has shape ${fmtShape(y.shape)}, the loss '${c.loss}' expects ${fmtShape(expected)}`);
     }
-    return n;
+    return y;
   }
 
+  /** Set while fit() runs: a second fit is refused (they would interleave their steps on one set of weights). */
+  private fitting = false;
+
   async fit(xData: Data, yData: Data, options: FitOptions = {}): Promise<History> {
+    if (this.fitting) throw new SinapsisError('fit: this model is already training (an earlier fit() has not finished); await it before calling fit again (predict and evaluate may run meanwhile)');
+    this.fitting = true;
+    try {
+      return await this.train(xData, yData, options);
+    } finally {
+      this.fitting = false;
+    }
+  }
+
+  private async train(xData: Data, yData: Data, options: FitOptions): Promise<History> {
     const c = this.needLoss('fit');
-    let x = asTensor(xData, 'fit x');
-    let y = asTensor(yData, 'fit y');
-    const epochs = options.epochs ?? 1;
-    const batchSize = options.batchSize ?? 32;
-    if (!Number.isInteger(epochs) || epochs < 1) throw new InputError(`fit: epochs must be a positive integer, got ${epochs}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new InputError(`fit: batchSize must be a positive integer, got ${batchSize}`);
-    this.checkData(x, y, 'fit');
+    const o = checkOptions('fit', options, FIT_OPTIONS);
+    const epochs = countOption('fit', 'epochs', o.epochs, 1);
+    const batchSize = countOption('fit', 'batchSize', o.batchSize, 32);
+    const shuffle = booleanOption('fit', 'shuffle', o.shuffle, true);
+    const seed = o.seed === undefined ? undefined : numberOption('fit', 'seed', o.seed, 0);
+    const verbose = numberOption('fit', 'verbose', o.verbose, typeof process !== 'undefined' && process.stdout?.isTTY ? 1 : 2, { min: 0, max: 2, integer: true });
+    if (o.callbacks !== undefined && (!Array.isArray(o.callbacks) || o.callbacks.some((cb) => typeof cb !== 'object' || cb === null))) {
+      throw new InputError(`fit: callbacks must be an array of callback objects (sn.callbacks.earlyStopping(...), ...), got ${show(o.callbacks)}`);
+    }
+    let x = this.inputData('fit', xData);
+    let y = this.targetData('fit', yData, x);
 
     let validation: [HostTensor, HostTensor] | undefined;
-    if (options.validationData) {
-      validation = [asTensor(options.validationData[0], 'fit validationData x'), asTensor(options.validationData[1], 'fit validationData y')];
-      this.checkData(validation[0], validation[1], 'fit validationData');
-    } else if (options.validationSplit) {
-      const split = splitTrainValidation(x, y, options.validationSplit);
-      x = split.train.x;
-      y = split.train.y;
-      validation = [split.validation.x, split.validation.y];
+    if (o.validationData !== undefined) {
+      if (!Array.isArray(o.validationData) || o.validationData.length !== 2) throw new InputError(`fit: validationData must be [x, y], got ${show(o.validationData)}`);
+      const vx = this.inputData('fit validationData', o.validationData[0]);
+      validation = [vx, this.targetData('fit validationData', o.validationData[1], vx)];
+    }
+    const split = numberOption('fit', 'validationSplit', o.validationSplit, 0, { min: 0, max: 1, below: true });
+    if (split > 0) {
+      if (validation) throw new InputError('fit: give validationData or validationSplit, not both');
+      const parts = splitTrainValidation(x, y, split);
+      x = parts.train.x;
+      y = parts.train.y;
+      validation = [parts.validation.x, parts.validation.y];
     }
 
     const n = x.shape[0];
     const rows = Math.min(batchSize, n);
     const steps = batchCount(n, rows);
-    const verbose = options.verbose ?? (typeof process !== 'undefined' && process.stdout?.isTTY ? 1 : 2);
-    const callbacks = [...(options.callbacks ?? [])];
+    const callbacks = [...(o.callbacks ?? [])];
     if (verbose > 0 && typeof process !== 'undefined' && process.versions?.node) callbacks.unshift(progressBar(verbose === 1 ? 'bar' : 'line'));
     const params: FitParams = { epochs, steps, samples: n, batchSize: rows, metrics: ['loss', ...c.metrics] };
     for (const cb of callbacks) cb.setModel?.(this, params);
+    const terminateOnNaN = callbacks.find((cb): cb is TerminateOnNaN => cb instanceof TerminateOnNaN);
 
-    const rand = options.seed === undefined ? Math.random : seededRandom(options.seed);
+    const rand = seed === undefined ? Math.random : seededRandom(seed);
     const xRow = sizeOf(x.shape.slice(1));
     const yRow = y.size / n;
     const xBuf = new Float32Array(rows * xRow);
@@ -251,22 +277,26 @@ export class Model implements TrainingModel {
     // after any of them, so batches then run one at a time; otherwise the
     // losses are read back a group of batches at a time (deferRead), behind
     // the batches being submitted.
-    const pipelined = !(options.callbacks ?? []).some((cb) => cb.onBatchEnd);
+    const pipelined = !(o.callbacks ?? []).some((cb) => cb.onBatchEnd);
     this.stopTraining = false;
     for (const cb of callbacks) await cb.onTrainBegin?.();
 
     let logs: Logs = {};
     for (let epoch = 0; epoch < epochs && !this.stopTraining; epoch++) {
       for (const cb of callbacks) await cb.onEpochBegin?.(epoch);
-      const order = options.shuffle === false ? Uint32Array.from({ length: n }, (_, i) => i) : shuffledIndices(n, rand);
+      const order = shuffle ? shuffledIndices(n, rand) : Uint32Array.from({ length: n }, (_, i) => i);
       const sums: Record<string, number> = { loss: 0 };
       let seen = 0;
+      let diverged = false;
       const finish = async ({ results, count, step }: SubmittedBatch) => {
         const out = await results;
+        if (diverged) return;
         const batchLoss = out.loss.data[0];
         if (!Number.isFinite(batchLoss)) {
           this.stopTraining = true;
-          throw new SinapsisError(`fit: the loss became ${batchLoss} at epoch ${epoch + 1}, batch ${step + 1}; lower the learning rate or check the data`);
+          diverged = true;
+          if (terminateOnNaN) return terminateOnNaN.terminated(epoch, step, batchLoss);
+          throw new SinapsisError(`fit: the loss became ${batchLoss} at epoch ${epoch + 1}, batch ${step + 1}; lower the learning rate or check the data (sn.callbacks.terminateOnNaN() stops the run instead of failing)`);
         }
         sums.loss += batchLoss * count;
         for (const m of c.metrics) sums[m] = (sums[m] ?? 0) + out[m].data[0];
@@ -289,6 +319,7 @@ export class Model implements TrainingModel {
         if (this.stopTraining) break;
       }
       await queue.drain();
+      if (diverged) break;
       logs = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / seen]));
       if (validation) {
         const v = await this.evaluate(validation[0], validation[1]);
@@ -305,10 +336,12 @@ export class Model implements TrainingModel {
   /** Mean loss (with weight penalties, as Keras) and metrics over the whole set. */
   async evaluate(xData: Data, yData: Data, options: { batchSize?: number } = {}): Promise<Record<string, number>> {
     const c = this.needLoss('evaluate');
-    const x = asTensor(xData, 'evaluate x');
-    const y = asTensor(yData, 'evaluate y');
-    const n = this.checkData(x, y, 'evaluate');
-    const rows = Math.min(options.batchSize ?? DEFAULT_EVAL_BATCH, n);
+    const o = checkOptions('evaluate', options, EVAL_OPTIONS);
+    const batchSize = countOption('evaluate', 'batchSize', o.batchSize, DEFAULT_EVAL_BATCH);
+    const x = this.inputData('evaluate', xData);
+    const y = this.targetData('evaluate', yData, x);
+    const n = x.shape[0];
+    const rows = Math.min(batchSize, n);
     const prog = await this.program('eval', rows);
     const xRow = sizeOf(x.shape.slice(1));
     const yRow = y.size / n;
@@ -343,9 +376,11 @@ export class Model implements TrainingModel {
   /** Predictions for every sample: HostTensor [n, ...outputShape]. */
   async predict(xData: Data, options: { batchSize?: number } = {}): Promise<HostTensor> {
     this.need('predict');
-    const x = asTensor(xData, 'predict x');
-    const n = this.checkData(x, undefined, 'predict');
-    const rows = Math.min(options.batchSize ?? DEFAULT_EVAL_BATCH, n);
+    const o = checkOptions('predict', options, EVAL_OPTIONS);
+    const batchSize = countOption('predict', 'batchSize', o.batchSize, DEFAULT_EVAL_BATCH);
+    const x = this.inputData('predict', xData);
+    const n = x.shape[0];
+    const rows = Math.min(batchSize, n);
     const prog = await this.program('predict', rows);
     const xRow = sizeOf(x.shape.slice(1));
     const outRow = sizeOf(this.outputShape);
@@ -369,12 +404,29 @@ export class Model implements TrainingModel {
     return this.need('getWeights').store.read(this.weightNames);
   }
 
+  /** Shapes of the model's weights by name, from its graph (no device needed). */
+  weightShapes(): Map<string, Shape> {
+    this.shapes ??= new Map(trace(this.topology, 1, false, () => undefined).graph.params.map((p) => [p.name!, p.shape]));
+    return this.shapes;
+  }
+  private shapes: Map<string, Shape> | undefined;
+
+  /** Overwrites weights by name, before or after compile; unknown names and wrong sizes are InputErrors naming the weight. */
   setWeights(weights: Record<string, HostTensor | Float32Array>): void {
-    const c = this.compiled;
-    const unknown = c ? Object.keys(weights).filter((n) => !this.weightNames.includes(n)) : [];
-    if (unknown.length) throw new InputError(`setWeights: the model has no weight ${unknown.map((n) => `'${n}'`).join(', ')} (its weights: ${this.weightNames.join(', ')})`);
+    if (weights === null || typeof weights !== 'object') throw new InputError(`setWeights: expected an object of weights by name ({ 'dense_1/kernel': tensor, ... }), got ${show(weights)}`);
+    const shapes = this.weightShapes();
+    const checked: [string, Float32Array][] = [];
     for (const [name, v] of Object.entries(weights)) {
+      const shape = shapes.get(name);
+      if (!shape) throw new InputError(`setWeights: the model has no weight '${name}' (its weights: ${[...shapes.keys()].join(', ')})`);
       const data = v instanceof HostTensor ? v.data : v;
+      if (!(data instanceof Float32Array)) throw new InputError(`setWeights: weight '${name}' must be a HostTensor or a Float32Array, got ${show(v)}`);
+      if (v instanceof HostTensor && !sameShape(v.shape, shape)) throw new InputError(`setWeights: weight '${name}' has shape ${fmtShape(shape)}, got a tensor of shape ${fmtShape(v.shape)}`);
+      if (data.length !== sizeOf(shape)) throw new InputError(`setWeights: weight '${name}' has shape ${fmtShape(shape)} (${sizeOf(shape)} values), got ${data.length} values`);
+      checked.push([name, data]);
+    }
+    const c = this.compiled;
+    for (const [name, data] of checked) {
       if (c) c.store.write(name, data);
       else this.pending.set(name, data);
     }
@@ -387,21 +439,38 @@ export class Model implements TrainingModel {
     return { step: this.optimizerStep, state: await c.store.read(names) };
   }
 
+  /**
+   * Restores the optimizer's step count and state ('dense_1/kernel/m', ...):
+   * every entry must be a state of this optimizer for one of the model's
+   * weights, of that weight's shape; nothing is written unless all are.
+   */
   setOptimizerState(step: number, state: Record<string, HostTensor>): void {
     const c = this.need('setOptimizerState');
+    if (!Number.isInteger(step) || step < 0) throw new InputError(`setOptimizerState: the step must be a non-negative integer, got ${show(step)}`);
+    const shapes = this.weightShapes();
+    const stateNames = c.optimizer.state.map((st) => st.name);
+    const entries = Object.entries(state).map(([name, v]) => {
+      const cut = name.lastIndexOf('/');
+      const weight = name.slice(0, cut);
+      const shape = shapes.get(weight);
+      if (cut < 0 || !shape || !stateNames.includes(name.slice(cut + 1))) {
+        throw new InputError(`setOptimizerState: '${name}' is not a state of this optimizer (${c.optimizer.name} keeps ${stateNames.map((s) => `'<weight>/${s}'`).join(', ') || 'no state'}) for a weight of the model`);
+      }
+      if (!(v instanceof HostTensor) || !sameShape(v.shape, shape)) throw new InputError(`setOptimizerState: '${name}' must have its weight's shape ${fmtShape(shape)}, got ${v instanceof HostTensor ? fmtShape(v.shape) : show(v)}`);
+      return [name, shape, v] as const;
+    });
     this.optimizerStep = step;
-    for (const [name, v] of Object.entries(state)) {
-      const [layer, weight] = name.split('/');
-      const p = `${layer}/${weight}`;
-      c.store.get(name, c.store.shapeOf(p) ?? v.shape, () => v.data);
+    for (const [name, shape, v] of entries) {
+      c.store.get(name, shape, () => v.data);
       c.store.write(name, v.data);
     }
   }
 
   /** safetensors bytes with the model config in the metadata; in Node, a path also writes the file atomically. */
   async save(pathOrOptions?: string | { path?: string; includeOptimizer?: boolean }): Promise<Uint8Array> {
-    const opts = typeof pathOrOptions === 'string' ? { path: pathOrOptions } : pathOrOptions ?? {};
-    const bytes = await encodeModel(this, opts.includeOptimizer ?? false);
+    const opts = typeof pathOrOptions === 'string' ? { path: pathOrOptions } : checkOptions('save', pathOrOptions, ['path', 'includeOptimizer']);
+    if (opts.path !== undefined && (typeof opts.path !== 'string' || opts.path === '')) throw new InputError(`save: path must be a file path (a non-empty string), got ${show(opts.path)}`);
+    const bytes = await encodeModel(this, booleanOption('save', 'includeOptimizer', opts.includeOptimizer, false));
     if (opts.path) {
       const { writeFileAtomic } = await import('../data/atomic-file.js');
       await writeFileAtomic(opts.path, bytes);
