@@ -5,7 +5,7 @@ import { InputError, SinapsisError, fmtShape } from '../errors.js';
 import type { Device } from '../device.js';
 import { HostTensor } from '../graph/host-tensor.js';
 import { sizeOf, type Shape } from '../graph/shape.js';
-import { STORAGE_USAGE, createBuffer, destroyBuffer, writeFloats } from './buffers.js';
+import { STORAGE_USAGE, checkBufferBytes, createBuffer, destroyBuffer, writeFloats } from './buffers.js';
 
 interface Entry {
   buffer: GPUBuffer;
@@ -26,6 +26,8 @@ export class ParamStore {
       if (sizeOf(e.shape) !== sizeOf(shape)) throw new InputError(`parameter '${name}': stored with shape ${fmtShape(e.shape)}, requested as ${fmtShape(shape)}`);
       return e.buffer;
     }
+    // Before init(): a weight too large for the device must not first take its size in host memory.
+    checkBufferBytes(this.device.gpu, `${name.includes('/') ? 'weight' : 'parameter'} '${name}' ${fmtShape(shape)}`, sizeOf(shape) * 4);
     const values = init();
     if (values.length !== sizeOf(shape)) throw new SinapsisError(`parameter '${name}': its initializer gave ${values.length} values for shape ${fmtShape(shape)}`);
     const buffer = createBuffer(this.device.gpu, `param '${name}'`, values.length * 4, STORAGE_USAGE());

@@ -11,7 +11,7 @@ import { HostTensor } from '../graph/host-tensor.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { Plan, Storage } from '../plan/plan.js';
 import { uniformBytes } from '../plan/update.js';
-import { STORAGE_USAGE, createBuffer, destroyBuffer, writeFloats } from './buffers.js';
+import { STORAGE_USAGE, checkBufferBytes, createBuffer, destroyBuffer, writeFloats } from './buffers.js';
 import { inputData, type InputValue } from './inputs.js';
 import { pipelineCache, type CompiledKernel } from './pipelines.js';
 import { ParamStore } from './param-store.js';
@@ -50,13 +50,13 @@ interface Recorded {
 
 export class Program {
   private readonly owned: GPUBuffer[] = [];
-  private readonly slots: GPUBuffer[];
+  private slots: GPUBuffer[] = [];
   private readonly inputBuffers = new Map<Tensor, GPUBuffer>();
   private readonly paramBuffers = new Map<Tensor, GPUBuffer>();
   private readonly constBuffers = new Map<Tensor, GPUBuffer>();
   private readonly stateBuffers = new Map<Tensor, GPUBuffer[]>();
-  private readonly uniform: GPUBuffer | undefined;
-  private readonly readback: Readback;
+  private uniform: GPUBuffer | undefined;
+  private readback: Readback | undefined;
   /** The latest step submitted (sync() paces its wait as a readback). */
   private lastStep: PacedStep | undefined;
   private recorded: Recorded[] = [];
@@ -69,17 +69,28 @@ export class Program {
   /** Parameters and optimizer state: shared with other programs when a store is given at compile. */
   readonly store: ParamStore;
   private readonly ownsStore: boolean;
-  private readonly stepUniform: GPUBuffer;
+  private stepUniform!: GPUBuffer;
   /** Host copies of the two uniforms, reused every run (no allocation in the training loop). */
   private readonly stepValue = new Uint32Array(4);
-  private readonly uniformValues: Float32Array;
+  private uniformValues!: Float32Array;
   /** Runs so far; kernels that need a per-step value (dropout's random stream) read it from the step uniform. */
   runs = 0;
 
   private constructor(readonly device: Device, readonly plan: Plan, store?: ParamStore) {
     const gpu = device.gpu;
+    checkLimits(gpu, plan);
     this.store = store ?? new ParamStore(device);
     this.ownsStore = !store;
+    try {
+      this.allocate(gpu, plan);
+    } catch (e) {
+      // A failed compile (an initializer that throws, a weight over the device's limits) keeps nothing.
+      this.dispose();
+      throw e;
+    }
+  }
+
+  private allocate(gpu: GPUDevice, plan: Plan): void {
     this.uniformValues = new Float32Array(plan.optimizer?.uniforms.length ?? 0);
     const make = (label: string, bytes: number, usage = STORAGE_USAGE()) => {
       const b = createBuffer(gpu, label, bytes, usage);
@@ -106,10 +117,10 @@ export class Program {
     }
     this.stepUniform = make('step uniform', 16, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
     const outputs = Object.fromEntries(Object.entries(plan.outputs).map(([name, s]) => [name, { bytes: s.bytes, shape: plan.outputTensors[name].shape }]));
-    this.readback = new Readback(outputs, make, device.pacer, (e) => {
+    this.readback = new Readback(outputs, make, this.device.pacer, (e) => {
       this.device.assertAlive('run');
       return new DeviceError(`run: reading results back failed: ${(e as Error).message}`);
-    });
+    }, gpu.limits.maxBufferSize);
   }
 
   /** Creates the buffers, compiles every pipeline in parallel and records the bind groups. */
@@ -188,7 +199,7 @@ export class Program {
 
   /** Maps the open group of deferred reads now (see RunOptions.deferRead). */
   flush(): void {
-    this.readback.flush();
+    this.readback!.flush();
   }
 
   private async submitNow(inputs: Record<string, InputValue>, options: RunOptions): Promise<{ results: Promise<Results> }> {
@@ -229,12 +240,12 @@ export class Program {
       pass.dispatchWorkgroups(r.workgroups[0], r.workgroups[1], r.workgroups[2]);
     }
     pass.end();
-    const ticket = await this.readback.reserve(read, options.deferRead ?? false);
-    this.readback.copy(enc, ticket, (name) => this.buffer(this.plan.outputs[name]));
+    const ticket = await this.readback!.reserve(read, options.deferRead ?? false);
+    this.readback!.copy(enc, ticket, (name) => this.buffer(this.plan.outputs[name]));
     gpu.queue.submit([enc.finish()]);
     const step = this.device.pacer.submitted(this);
     this.lastStep = step;
-    const results = this.readback.submitted(ticket, step);
+    const results = this.readback!.submitted(ticket, step);
     // A failed readback is reported to whoever awaits it, never as an unhandled rejection (the check below may throw first).
     ignoreRejection(results);
     if (first) {
@@ -248,7 +259,7 @@ export class Program {
   /** Waits until the GPU has finished everything submitted so far. */
   async sync(): Promise<void> {
     await this.queue;
-    await this.readback.idle();
+    await this.readback!.idle();
     const done = () => this.device.gpu.queue.onSubmittedWorkDone();
     await (this.lastStep ? this.device.pacer.paced(this.lastStep, done) : done());
   }
@@ -295,7 +306,7 @@ export class Program {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.readback.dispose();
+    this.readback?.dispose();
     for (const b of this.owned) destroyBuffer(this.device.gpu, b);
     this.owned.length = 0;
     if (this.ownsStore) this.store.dispose();
@@ -304,5 +315,24 @@ export class Program {
 
   get isDisposed(): boolean {
     return this.disposed;
+  }
+}
+
+/**
+ * Every buffer the program would create for the plan fits the device's
+ * limits; otherwise a DeviceError naming the tensor (and the layer it
+ * belongs to), its bytes and the limit, before anything is allocated.
+ */
+function checkLimits(gpu: GPUDevice, plan: Plan): void {
+  const scope = (t: Tensor) => {
+    const s = plan.graph.scopeOf.get(t);
+    return s ? `${s}: ` : '';
+  };
+  for (const [name, t] of plan.inputs) checkBufferBytes(gpu, `input '${name}' ${fmtShape(t.shape)}`, t.size * 4);
+  for (const c of plan.consts) checkBufferBytes(gpu, `${scope(c)}a constant ${fmtShape(c.shape)}`, c.size * 4);
+  for (const d of plan.dispatches) {
+    for (const s of Object.values(d.buffers)) {
+      if (s.kind === 'slot' && d.node) checkBufferBytes(gpu, `${scope(d.node)}the result of ${d.label} ${fmtShape(d.node.shape)}`, s.bytes);
+    }
   }
 }

@@ -95,6 +95,8 @@ export class Readback {
    */
   private claimed = false;
   private flushWhenIn = false;
+  /** Steps per group: READ_GROUP, or fewer for outputs too large for READ_GROUP copies in one buffer. */
+  private readonly groupSize: number;
   private disposed = false;
 
   constructor(
@@ -104,7 +106,11 @@ export class Readback {
     private readonly pacer: ReadbackPacer,
     /** Turns a failed map into the error to throw (a lost device says so). */
     private readonly mapError: (e: unknown) => Error,
+    /** The device's maxBufferSize: a group holds fewer steps where READ_GROUP copies of the outputs would not fit in one buffer. */
+    maxBufferBytes = Infinity,
   ) {
+    const largest = Math.max(1, ...Object.values(outputs).map((o) => copyBytes(o.bytes)));
+    this.groupSize = Math.max(1, Math.min(READ_GROUP, Math.floor(maxBufferBytes / largest)));
     for (const [name, o] of Object.entries(outputs)) {
       for (const set of this.single) set.set(name, make(`readback '${name}'`, o.bytes, MAP_READ()));
     }
@@ -155,7 +161,7 @@ export class Readback {
     results.onAwait = () => {
       if (this.open === group) this.flush();
     };
-    if (group.steps.length === READ_GROUP || this.flushWhenIn) this.flush();
+    if (group.steps.length === this.groupSize || this.flushWhenIn) this.flush();
     return results;
   }
 
@@ -185,7 +191,7 @@ export class Readback {
 
   private groupSet(): StagingSet {
     const set: StagingSet = new Map();
-    for (const [name, o] of Object.entries(this.outputs)) set.set(name, this.make(`grouped readback '${name}'`, READ_GROUP * copyBytes(o.bytes), MAP_READ()));
+    for (const [name, o] of Object.entries(this.outputs)) set.set(name, this.make(`grouped readback '${name}'`, this.groupSize * copyBytes(o.bytes), MAP_READ()));
     return set;
   }
 

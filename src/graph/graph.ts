@@ -27,6 +27,8 @@ export class Graph {
   readonly constValues = new Map<Tensor, Float32Array>();
   /** Name of the layer being built, prefixed to shape errors ("dense_1: matmul: ..."). */
   scope: string | undefined;
+  /** The layer scope each node was created in, for errors found after building (a buffer over the device's limits). */
+  readonly scopeOf = new Map<Tensor, string>();
 
   /** Internal: append a node. Ops call this through ops/registry.ts after inferring the shape. */
   addNode(kind: NodeKind, op: string, inputs: readonly Tensor[], attrs: Attrs, shape: Shape, name?: string): Tensor {
@@ -35,6 +37,7 @@ export class Graph {
     }
     const t = new Tensor(this, this.nodes.length, kind, op, inputs, attrs, shape, name);
     this.nodes.push(t);
+    if (this.scope) this.scopeOf.set(t, this.scope);
     return t;
   }
 
@@ -74,6 +77,13 @@ export class Graph {
 
   /** Symbolic gradients of scalar y with respect to xs: new nodes of this graph (so they can be differentiated again). */
   grad(y: Tensor, xs: readonly Tensor[]): Tensor[] {
+    if (!(y instanceof Tensor)) throw new SinapsisError(`grad: y must be a tensor of this graph (a scalar, e.g. loss.sum()), got ${describe(y)}`);
+    if (y.graph !== this) throw new SinapsisError(`grad: y (${y}) belongs to another graph than the one grad was called on`);
+    if (!Array.isArray(xs)) throw new SinapsisError(`grad: xs must be an array of tensors, e.g. g.grad(y, [x]), got ${describe(xs)}`);
+    xs.forEach((x, i) => {
+      if (!(x instanceof Tensor)) throw new SinapsisError(`grad: xs[${i}] must be a tensor of this graph, got ${describe(x)}`);
+      if (x.graph !== this) throw new SinapsisError(`grad: xs[${i}] (${x}) belongs to another graph than y`);
+    });
     if (!gradImpl) throw new SinapsisError('graph.grad: autodiff is not loaded');
     return gradImpl(y, xs);
   }
@@ -85,6 +95,12 @@ export class Graph {
   toString(): string {
     return this.nodes.map((n) => `${n.id}: ${n.op}(${n.inputs.map((i) => i.id).join(', ')}) -> [${n.shape.join(', ')}]${n.name ? ` '${n.name}'` : ''}`).join('\n');
   }
+}
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  return typeof v === 'object' ? `an object (${(v as object).constructor?.name ?? 'Object'})` : `a ${typeof v}`;
 }
 
 const zerosInit: Initializer = (shape) => new Float32Array(sizeOf(shape));
