@@ -2,12 +2,13 @@
 // the program that replays it.
 import { SinapsisError } from './errors.js';
 import type { Device } from './device.js';
-import type { Graph } from './graph/graph.js';
+import { Graph } from './graph/graph.js';
 import type { Tensor } from './graph/tensor.js';
 import { buildPlan } from './plan/plan.js';
 import { Program } from './exec/program.js';
 import type { ParamStore } from './exec/param-store.js';
 import { getOptimizer, type Optimizer } from './nn/optimizers.js';
+import { checkOptions } from './nn/options.js';
 
 export interface CompileOptions {
   outputs: Record<string, Tensor>;
@@ -22,6 +23,9 @@ export interface CompileOptions {
 export async function compile(device: Device, graph: Graph, options: CompileOptions): Promise<Program> {
   if (!device || typeof (device as Device).assertAlive !== 'function') throw new SinapsisError('compile: the first argument must be a device from sn.createDevice()');
   if (!options || typeof options.outputs !== 'object' || options.outputs === null) throw new SinapsisError('compile: options.outputs must be an object of graph tensors, e.g. { loss }');
+  if (!(graph instanceof Graph)) throw new SinapsisError('compile: the second argument must be a graph from sn.graph()');
+  checkOptions('compile', options, ['outputs', 'minimize', 'updates', 'store']);
+  if (options.minimize !== undefined) checkOptions('compile: minimize', options.minimize, ['loss', 'optimizer', 'params']);
   const minimize = options.minimize && {
     loss: options.minimize.loss,
     optimizer: getOptimizer(options.minimize.optimizer ?? 'sgd'),

@@ -4,7 +4,7 @@
 // fused with its neighbours by the planner.
 import { ShapeError, fmtShape } from '../errors.js';
 import { broadcastShapes, broadcastStrides, checkShape, sameShape, type Shape } from '../graph/shape.js';
-import type { Attrs, Tensor } from '../graph/tensor.js';
+import { Tensor, type Attrs } from '../graph/tensor.js';
 import { binaryMap, unaryMap } from '../cpu/elementwise.js';
 import { lit } from './kernel.js';
 import { apply, defineOp } from './registry.js';
@@ -151,13 +151,23 @@ for (const [name, row] of Object.entries(binaryTable)) {
   });
 }
 
+/** A numeric option of an op, written into its kernel as a literal: it must be finite. */
+function finite(op: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ShapeError(`${op}: ${name} must be a finite number, got ${String(v)}`);
+  return v;
+}
+
 function unary(op: string, x: Tensor, attrs: Attrs = {}): Tensor {
+  if (!(x instanceof Tensor)) throw new ShapeError(`${op}: x must be a graph tensor, got ${x === null ? 'null' : typeof x}`);
   return apply(op, [x], attrs);
 }
 
 /** Turn a number into a scalar constant of the other operand's graph. */
 function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
   if (typeof a === 'number' && typeof b === 'number') throw new ShapeError(`${op}: at least one operand must be a tensor`);
+  for (const [k, v] of [['first', a], ['second', b]] as const) {
+    if (typeof v !== 'number' && !(v instanceof Tensor)) throw new ShapeError(`${op}: the ${k} operand must be a graph tensor or a number, got ${v === null ? 'null' : Array.isArray(v) ? 'an array (make it a tensor: g.constant(values, shape))' : typeof v}`);
+  }
   const g = typeof a === 'number' ? (b as Tensor).graph : a.graph;
   return [typeof a === 'number' ? g.constant(a) : a, typeof b === 'number' ? g.constant(b) : b];
 }
@@ -177,8 +187,8 @@ export const step = (x: Tensor) => unary('step', x);
 export const relu = (x: Tensor) => unary('relu', x);
 export const sigmoid = (x: Tensor) => unary('sigmoid', x);
 export const tanh = (x: Tensor) => unary('tanh', x);
-export const leakyRelu = (x: Tensor, alpha = 0.2) => unary('leakyRelu', x, { alpha });
-export const elu = (x: Tensor, alpha = 1) => unary('elu', x, { alpha });
+export const leakyRelu = (x: Tensor, alpha = 0.2) => unary('leakyRelu', x, { alpha: finite('leakyRelu', 'alpha', alpha) });
+export const elu = (x: Tensor, alpha = 1) => unary('elu', x, { alpha: finite('elu', 'alpha', alpha) });
 export const softplus = (x: Tensor) => unary('softplus', x);
 /** x^n for a constant n; an integer n is defined for negative x. */
 export function pow(x: Tensor, exponent: number): Tensor {

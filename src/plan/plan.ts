@@ -84,6 +84,7 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
   let grads: Tensor[] = [];
   if (req.minimize) {
     const { loss } = req.minimize;
+    if (!loss || typeof loss !== 'object' || !('graph' in loss)) throw new SinapsisError('compile: minimize.loss must be a graph tensor (a scalar)');
     if (loss.graph !== graph) throw new SinapsisError('compile: minimize.loss belongs to another graph');
     if (loss.size !== 1) throw new SinapsisError(`compile: minimize.loss must be a scalar, got shape ${fmtShape(loss.shape)}`);
     const deps = new Set<Tensor>();
@@ -94,7 +95,16 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
       deps.add(t);
       stack.push(...t.inputs);
     }
-    trainable = (req.minimize.params ?? graph.params).filter((p) => deps.has(p) && graph.paramInfo.get(p)?.trainable !== false);
+    const given = req.minimize.params;
+    if (given !== undefined) {
+      if (!Array.isArray(given)) throw new SinapsisError(`compile: minimize.params must be an array of params of the graph, got ${typeof given}`);
+      given.forEach((p, i) => {
+        const what = p && typeof p === 'object' && 'kind' in p ? String(p) : typeof p;
+        if (!p || typeof p !== 'object' || !('graph' in p) || p.kind !== 'param') throw new SinapsisError(`compile: minimize.params[${i}] must be a param (g.param(...)), got ${what}`);
+        if (p.graph !== graph) throw new SinapsisError(`compile: minimize.params[${i}] (${what}) belongs to another graph`);
+      });
+    }
+    trainable = (given ?? graph.params).filter((p) => deps.has(p) && graph.paramInfo.get(p)?.trainable !== false);
     grads = graph.grad(loss, trainable);
   }
 
@@ -117,9 +127,10 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
   // reads them. Outputs, gradients (the optimizer reads
   // them) and state-update values keep their own buffers.
   const pinned = new Set<Tensor>([...outputEntries.map(([, t]) => root(t)), ...grads.map(root), ...updates.map((u) => root(u.value))]);
+  // A one-value constant is written into the kernel as a literal; WGSL has no literal for NaN or ±Infinity, so those are read from their buffer.
   const scalar = (t: Tensor): number | undefined => {
     const v = sched.folded.get(t) ?? (t.kind === 'const' ? graph.constValues.get(t) : undefined);
-    return v && v.length === 1 ? v[0] : undefined;
+    return v && v.length === 1 && Number.isFinite(v[0]) ? v[0] : undefined;
   };
   const chainOf = (members: readonly Tensor[], head: Tensor | undefined): Chain => ({ members, head, root, scalar });
   const fusion = fuse(sched.ops.filter((t) => !getOp(t.op).view), root, pinned, (members, head) => chainOperands(chainOf(members, head)));
