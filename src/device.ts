@@ -120,6 +120,27 @@ async function requestDevice(adapter: GPUAdapter): Promise<GPUDevice> {
   });
 }
 
+/**
+ * Whether the Vulkan loader would find an installed driver: a manifest in one
+ * of the directories it searches on Linux (XDG config and data directories,
+ * /etc, /usr/local/share, /usr/share). Elsewhere assume there is one.
+ */
+function systemVulkanDrivers(existsSync: (p: string) => boolean, readdirSync: (p: string) => string[]): boolean {
+  if (process.platform !== 'linux') return true;
+  const env = process.env;
+  const home = env.HOME ?? '';
+  const config = [env.XDG_CONFIG_HOME ?? `${home}/.config`, ...(env.XDG_CONFIG_DIRS ?? '/etc/xdg').split(':'), '/etc'];
+  const data = [env.XDG_DATA_HOME ?? `${home}/.local/share`, ...(env.XDG_DATA_DIRS ?? '/usr/local/share:/usr/share').split(':')];
+  return [...config, ...data].some((dir) => {
+    const icd = `${dir}/vulkan/icd.d`;
+    try {
+      return existsSync(icd) && readdirSync(icd).some((f) => f.endsWith('.json'));
+    } catch {
+      return false;
+    }
+  });
+}
+
 interface DawnModule {
   create(flags: string[]): GPU;
   globals: Record<string, unknown>;
@@ -140,10 +161,15 @@ async function nodeAdapter(options: CreateDeviceOptions): Promise<{ adapter: GPU
     const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference });
     return adapter ? { adapter, gpu } : undefined;
   };
+  const { existsSync, readdirSync } = await import('node:fs');
+  const swiftShaderThere = !process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES && existsSync(SWIFTSHADER_ICD);
+  // With no Vulkan driver installed, Dawn's first try prints the loader's
+  // "vkCreateInstance: Found no drivers!" warning before we could retry:
+  // where SwiftShader is the only driver, choose it before the first try.
+  if (swiftShaderThere && !systemVulkanDrivers(existsSync, readdirSync)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   const first = await tryCreate();
   if (first) return first;
-  const { existsSync } = await import('node:fs');
-  if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) {
+  if (swiftShaderThere && !process.env.VK_ICD_FILENAMES) {
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
     const second = await tryCreate();
     if (second) return second;
