@@ -28,8 +28,13 @@ export class ParamStore {
     }
     // Before init(): a weight too large for the device must not first take its size in host memory.
     checkBufferBytes(this.device.gpu, `${name.includes('/') ? 'weight' : 'parameter'} '${name}' ${fmtShape(shape)}`, sizeOf(shape) * 4);
-    const values = init();
-    if (values.length !== sizeOf(shape)) throw new SinapsisError(`parameter '${name}': its initializer gave ${values.length} values for shape ${fmtShape(shape)}`);
+    let values: Float32Array;
+    try {
+      values = init();
+    } catch (e) {
+      throw Object.assign(new SinapsisError(`parameter '${name}': its initializer failed: ${(e as Error)?.message ?? String(e)}`), { cause: e });
+    }
+    if (!(values instanceof Float32Array) || values.length !== sizeOf(shape)) throw new SinapsisError(`parameter '${name}': its initializer gave ${values instanceof Float32Array ? `${values.length} values` : `${Object.prototype.toString.call(values)}, not a Float32Array,`} for shape ${fmtShape(shape)}`);
     const buffer = createBuffer(this.device.gpu, `param '${name}'`, values.length * 4, STORAGE_USAGE());
     writeFloats(this.device.gpu, buffer, values);
     this.entries.set(name, { buffer, shape: [...shape] });

@@ -319,9 +319,10 @@ export class Model implements TrainingModel {
         if (this.stopTraining) break;
       }
       await queue.drain();
-      if (diverged) break;
       logs = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / seen]));
-      if (validation) {
+      if (diverged) logs.loss = terminateOnNaN!.stoppedAt!.loss;
+      // As Keras: the epoch a diverged run stopped in is still logged (with its non-finite loss), without validation.
+      if (validation && !diverged) {
         const v = await this.evaluate(validation[0], validation[1]);
         for (const [k, val] of Object.entries(v)) logs[`val${k[0].toUpperCase()}${k.slice(1)}`] = val;
       }
