@@ -210,12 +210,12 @@ cases.push(
   {
     area, name: 'a tensor of swapped shape (d1/kernel as [3, 4])',
     run: tampered((c, ts) => { ts['d1/kernel'] = t([3, 4]); }),
-    expect: err(sn.FormatError, 'd1/kernel', '[3, 4]', '[4, 3]'),
+    expect: err(sn.FormatError, 'd1/kernel', ['[3, 4]', '[3,4]'], ['[4, 3]', '[4,3]']),
   },
   {
     area, name: 'a tensor of the wrong size (d1/bias as [7])',
     run: tampered((c, ts) => { ts['d1/bias'] = t([7]); }),
-    expect: err(sn.FormatError, 'd1/bias', '[7]', '[3]'),
+    expect: err(sn.FormatError, 'd1/bias', ['[7]', '7 values'], '[3]'),
   },
   {
     area, name: 'the output names a layer that does not exist',
