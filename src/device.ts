@@ -1,7 +1,7 @@
 // Getting a GPUDevice: navigator.gpu in a browser, Dawn (npm `webgpu`) in Node.
 // In Node, when no adapter is found and Chromium's SwiftShader Vulkan driver
 // is installed, it retries with that driver before giving up.
-import { DeviceError } from './errors.js';
+import { DeviceError, InputError } from './errors.js';
 import { ReadbackPacer } from './exec/readback-pacer.js';
 import { defaultCaps, type KernelCaps } from './ops/kernel.js';
 
@@ -85,6 +85,26 @@ export class Device {
     this.destroyed = true;
     this.gpu.destroy();
     void this.keepAlive;
+  }
+}
+
+/** createDevice's options, each checked (a typo or a wrong kind would otherwise be ignored, or fail inside Dawn). */
+function checkDeviceOptions(o: CreateDeviceOptions): void {
+  const fail = (msg: string): never => {
+    throw new InputError(`createDevice: ${msg}`);
+  };
+  if (typeof o !== 'object' || o === null) fail(`options must be an object, got ${String(o)}`);
+  const known = ['powerPreference', 'caps', 'robustness'];
+  const unknown = Object.keys(o).filter((k) => !known.includes(k));
+  if (unknown.length) fail(`unknown option ${unknown.map((k) => `'${k}'`).join(', ')}; known: ${known.join(', ')}`);
+  if (o.powerPreference !== undefined && o.powerPreference !== 'low-power' && o.powerPreference !== 'high-performance') fail(`powerPreference must be 'low-power' or 'high-performance', got ${JSON.stringify(o.powerPreference)}`);
+  if (o.robustness !== undefined && typeof o.robustness !== 'boolean') fail(`robustness must be true or false, got ${JSON.stringify(o.robustness)}`);
+  if (o.caps !== undefined) {
+    if (typeof o.caps !== 'object' || o.caps === null) fail(`caps must be an object such as { matmul: 'tiled' }, got ${JSON.stringify(o.caps)}`);
+    const extra = Object.keys(o.caps).filter((k) => !(k in defaultCaps));
+    if (extra.length) fail(`unknown caps ${extra.map((k) => `'${k}'`).join(', ')}; known: ${Object.keys(defaultCaps).join(', ')}`);
+    if (o.caps.matmul !== undefined && o.caps.matmul !== 'register' && o.caps.matmul !== 'tiled') fail(`caps.matmul must be 'register' or 'tiled', got ${JSON.stringify(o.caps.matmul)}`);
+    if (o.caps.matmulSharedA !== undefined && typeof o.caps.matmulSharedA !== 'boolean') fail(`caps.matmulSharedA must be true or false, got ${JSON.stringify(o.caps.matmulSharedA)}`);
   }
 }
 
@@ -183,6 +203,7 @@ async function nodeAdapter(options: CreateDeviceOptions): Promise<{ adapter: GPU
 
 /** A WebGPU device: navigator.gpu in a browser, Dawn in Node. Throws a DeviceError saying what to install if none is found. */
 export async function createDevice(options: CreateDeviceOptions = {}): Promise<Device> {
+  checkDeviceOptions(options);
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   const isNode = typeof process !== 'undefined' && !!process.versions?.node;
   let adapter: GPUAdapter | null;

@@ -52,6 +52,10 @@ export function mnistFromBytes(
   options: MnistOptions = {},
   names: Readonly<Record<keyof MnistFiles, string>> = MNIST_FILES,
 ): Mnist {
+  if (typeof files !== 'object' || files === null) throw new InputError('mnistFromBytes: expected { trainImages, trainLabels, testImages, testLabels }, each the bytes (Uint8Array) of an IDX file');
+  for (const k of Object.keys(MNIST_FILES) as (keyof MnistFiles)[]) {
+    if (!(files[k] instanceof Uint8Array)) throw new InputError(`mnistFromBytes: ${k} must be the bytes of ${MNIST_FILES[k]} as a Uint8Array, got ${files[k] === null ? 'null' : typeof files[k]}`);
+  }
   const trainLimit = checkLimit('trainLimit', options.trainLimit);
   const testLimit = checkLimit('testLimit', options.testLimit);
   return {

@@ -28,9 +28,10 @@ export function inputData(name: string, t: Tensor, v: unknown): Float32Array {
     if (arr.length !== expected) throw new InputError(`${where}: expected length ${expected}, got length ${arr.length}`);
     if (v instanceof Float32Array) return v;
     const out = Float32Array.from(arr as ArrayLike<number>, Number);
-    if (Array.isArray(v) && out.some((x, i) => Number.isNaN(x) && typeof arr[i] !== 'number')) {
-      const bad = out.findIndex((x, i) => Number.isNaN(x) && typeof arr[i] !== 'number');
-      throw new InputError(`${where}: element ${bad} is not a number (${String(arr[bad])})`);
+    if (Array.isArray(v)) {
+      // Numbers, or strings that spell one ('1.5'); null, booleans and the rest would become 0, 1 or NaN unnoticed.
+      const bad = v.findIndex((x, i) => typeof x !== 'number' && (typeof x !== 'string' || x.trim() === '' || Number.isNaN(out[i])));
+      if (bad >= 0) throw new InputError(`${where}: element ${bad} is not a number (${typeof v[bad] === 'string' ? `'${v[bad]}'` : String(v[bad])})`);
     }
     return out;
   }

@@ -204,6 +204,10 @@ export class Program {
 
   private async submitNow(inputs: Record<string, InputValue>, options: RunOptions): Promise<{ results: Promise<Results> }> {
     if (this.disposed) throw new SinapsisError('run: this program was disposed');
+    if (options === null || typeof options !== 'object') throw new InputError(`run: options must be an object such as { read: ['loss'] }, got ${String(options)}`);
+    const unknown = Object.keys(options).filter((k) => k !== 'read' && k !== 'deferRead');
+    if (unknown.length) throw new InputError(`run: unknown option ${unknown.map((k) => `'${k}'`).join(', ')}; known: read, deferRead`);
+    if (options.read !== undefined && !Array.isArray(options.read)) throw new InputError(`run: read must be an array of output names, got ${String(options.read)}`);
     this.device.assertAlive('run');
     const gpu = this.device.gpu;
     if (inputs === null || typeof inputs !== 'object') throw new InputError(`run: inputs must be an object keyed by input name, got ${String(inputs)}`);
@@ -280,9 +284,15 @@ export class Program {
   }
 
   /** Overwrite parameters (by name) or optimizer state ('w/m'). Unknown names and wrong sizes are errors. */
-  setParams(values: Record<string, HostTensor | Float32Array>): void {
+  setParams(values: Record<string, HostTensor | Float32Array | number[]>): void {
     if (this.disposed) throw new SinapsisError('setParams: this program was disposed');
-    for (const [name, v] of Object.entries(values)) this.store.write(name, v instanceof HostTensor ? v.data : v);
+    // Every value is converted (and checked) before any is written.
+    const converted = Object.entries(values).map(([name, v]) => {
+      const data = v instanceof HostTensor ? v.data : v instanceof Float32Array ? v : Array.isArray(v) && v.every((x) => typeof x === 'number') ? Float32Array.from(v) : undefined;
+      if (!data) throw new InputError(`setParams: '${name}' must be a HostTensor, a Float32Array or an array of numbers`);
+      return [name, data] as const;
+    });
+    for (const [name, data] of converted) this.store.write(name, data);
   }
 
   /** The plan as text: each dispatch with its kernel, shapes and buffers, then the memory summary. */

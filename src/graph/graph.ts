@@ -4,6 +4,7 @@
 import { InputError, SinapsisError } from '../errors.js';
 import { checkShape, sizeOf, type Shape } from './shape.js';
 import { Tensor, type Attrs, type Initializer, type NodeKind } from './tensor.js';
+import { isNumericArray } from './host-tensor.js';
 
 /** grad(y, xs) is installed by src/autodiff.ts (it builds op nodes, which the graph layer does not know). */
 export type GradFn = (y: Tensor, xs: readonly Tensor[]) => Tensor[];
@@ -43,6 +44,7 @@ export class Graph {
 
   /** A value fed at every run(), by name. */
   input(name: string, shape: Shape): Tensor {
+    if (typeof name !== 'string' || name === '') throw new InputError(`graph.input: the name must be a non-empty string, got ${describe(name)}`);
     if (this.inputsByName.has(name) || this.paramsByName.has(name)) throw new InputError(`graph.input: the name '${name}' is already used`);
     const t = this.addNode('input', 'input', [], {}, checkShape(shape, `graph.input '${name}'`), name);
     this.inputsByName.set(name, t);
@@ -51,6 +53,7 @@ export class Graph {
 
   /** A trainable value that lives on the GPU between runs. */
   param(name: string, shape: Shape, init: Initializer | Float32Array | number[] = zerosInit, options: { trainable?: boolean } = {}): Tensor {
+    if (typeof name !== 'string' || name === '') throw new InputError(`graph.param: the name must be a non-empty string, got ${describe(name)}`);
     if (this.inputsByName.has(name) || this.paramsByName.has(name)) throw new InputError(`graph.param: the name '${name}' is already used`);
     const s = checkShape(shape, `graph.param '${name}'`);
     const initFn: Initializer = typeof init === 'function' ? init : () => Float32Array.from(init);
@@ -62,6 +65,10 @@ export class Graph {
 
   /** A constant: a number (scalar), or data with a shape. */
   constant(value: number | Float32Array | readonly number[], shape: Shape = []): Tensor {
+    const given: unknown = value;
+    if (typeof given !== 'number' && !isNumericArray(given) && !(Array.isArray(given) && given.every((v) => typeof v === 'number'))) {
+      throw new InputError(`graph.constant: expected a number or a flat array of numbers, got ${describe(value)}${Array.isArray(value) ? ' holding a value that is not a number' : ''}`);
+    }
     const data = typeof value === 'number' ? new Float32Array([value]) : Float32Array.from(value);
     const s = typeof value === 'number' && shape.length === 0 ? [] : checkShape(shape, 'graph.constant');
     if (data.length !== sizeOf(s) && data.length !== 1) {
@@ -99,6 +106,7 @@ export class Graph {
 
 function describe(v: unknown): string {
   if (v === null || v === undefined) return String(v);
+  if (typeof v === 'string') return `the string '${v}'`;
   if (Array.isArray(v)) return `an array of length ${v.length}`;
   return typeof v === 'object' ? `an object (${(v as object).constructor?.name ?? 'Object'})` : `a ${typeof v}`;
 }

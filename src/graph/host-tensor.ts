@@ -1,5 +1,5 @@
 // HostTensor: data on the CPU side, { shape, data: Float32Array }.
-import { InputError, fmtShape } from '../errors.js';
+import { InputError, ShapeError, fmtShape } from '../errors.js';
 import { checkShape, sizeOf, type Shape } from './shape.js';
 
 export type TensorLike = HostTensor | Float32Array | ArrayLike<number> | number;
@@ -46,33 +46,70 @@ export class HostTensor {
   }
 }
 
-function flatten(value: unknown, out: number[]): void {
-  if (Array.isArray(value)) for (const v of value) flatten(v, out);
-  else if (ArrayBuffer.isView(value)) out.push(...Array.from(value as unknown as ArrayLike<number>, Number));
-  else out.push(Number(value));
-}
+/** A typed array of numbers (not a DataView, not a BigInt array). */
+export const isNumericArray = (v: unknown): v is ArrayLike<number> =>
+  ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
 
-function inferShape(value: unknown): number[] {
+/** Shape of nested arrays (rows may be typed arrays), read from the first element of each level. */
+export function nestedShape(v: unknown): number[] {
   const shape: number[] = [];
-  let v = value;
-  while (Array.isArray(v)) {
+  while (Array.isArray(v) || isNumericArray(v)) {
     shape.push(v.length);
+    if (isNumericArray(v) || v.length === 0) break;
     v = v[0];
   }
   return shape;
 }
 
-/** sn.tensor(data, shape?): nested arrays, flat arrays or typed arrays; shape inferred from nesting if omitted. */
+/**
+ * The values of rectangular nested arrays of `shape`, row-major. Anything
+ * else (a ragged row, a string, null, a boolean) is reported through
+ * `fail(path, what)` with its index path; `leaf` may reject numbers too.
+ */
+export function flattenNested(value: unknown, shape: Shape, fail: (path: number[], what: string) => never, leaf?: (v: number, path: number[]) => void): Float32Array {
+  const out = new Float32Array(sizeOf(shape));
+  let at = 0;
+  const walk = (x: unknown, depth: number, path: number[]) => {
+    if (depth === shape.length) {
+      if (typeof x !== 'number') fail(path, `is ${describe(x)}, not a number`);
+      leaf?.(x as number, path);
+      out[at++] = x as number;
+      return;
+    }
+    if (!Array.isArray(x) && !isNumericArray(x)) fail(path, `is ${describe(x)} where an array of ${shape[depth]} was expected (the data must be rectangular)`);
+    const a = x as ArrayLike<unknown>;
+    if (a.length !== shape[depth]) fail(path, `has ${a.length} entries where ${shape[depth]} were expected (the data must be rectangular)`);
+    for (let i = 0; i < a.length; i++) walk(a[i], depth + 1, [...path, i]);
+  };
+  walk(value, 0, []);
+  return out;
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return `the string '${v}'`;
+  if (v === null || v === undefined || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  return `a ${typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : typeof v}`;
+}
+
+/**
+ * sn.tensor(data, shape?): nested arrays, flat arrays, typed arrays of any
+ * numeric kind or a number; the shape is inferred from the nesting if
+ * omitted. A value that is not a number (a string, null) or a ragged row is
+ * an InputError naming its position.
+ */
 export function tensor(data: unknown, shape?: Shape): HostTensor {
   if (data instanceof HostTensor) return shape ? new HostTensor(data.data, shape) : data;
-  let flat: Float32Array;
-  if (data instanceof Float32Array) flat = data;
-  else if (typeof data === 'number') flat = new Float32Array([data]);
-  else {
-    const list: number[] = [];
-    flatten(data, list);
-    flat = new Float32Array(list);
+  if (shape !== undefined && !Array.isArray(shape)) throw new ShapeError(`tensor: shape must be an array of positive integers, got ${describe(shape)}`);
+  if (typeof data === 'number') return new HostTensor(new Float32Array([data]), shape ?? []);
+  if (isNumericArray(data)) {
+    const flat = data instanceof Float32Array ? data : Float32Array.from(data);
+    return new HostTensor(flat, shape ?? [flat.length]);
   }
-  const s = shape ?? (typeof data === 'number' ? [] : ArrayBuffer.isView(data) ? [flat.length] : inferShape(data));
-  return new HostTensor(flat, s);
+  if (!Array.isArray(data)) throw new InputError(`tensor: expected nested arrays of numbers, a typed array or a number, got ${describe(data)}`);
+  const nested = nestedShape(data);
+  const flat = flattenNested(data, nested, (path, what) => {
+    throw new InputError(`tensor: the element at [${path.join(', ')}] ${what}`);
+  });
+  return new HostTensor(flat, shape ?? nested);
 }

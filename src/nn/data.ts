@@ -5,7 +5,7 @@
 // checked here, and the first bad one is reported with its input, sample and
 // position within the sample.
 import { InputError } from '../errors.js';
-import { HostTensor } from '../graph/host-tensor.js';
+import { HostTensor, flattenNested, isNumericArray, nestedShape } from '../graph/host-tensor.js';
 import { sizeOf, type Shape } from '../graph/shape.js';
 import { show } from './options.js';
 
@@ -38,42 +38,6 @@ export function checkFinite(where: string, data: Float32Array, shape: Shape, ori
       throw badValue(where, i, shape, `${o !== undefined && Number.isFinite(o) ? `${o}, which float32 cannot hold (it becomes ${v})` : String(v)}; the data must hold finite numbers only`);
     }
   }
-}
-
-const isNumericArray = (v: unknown): v is ArrayLike<number> =>
-  ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
-
-/** Shape of nested arrays (rows may be typed arrays), from the first element of each level. */
-function nestedShape(v: unknown): number[] {
-  const shape: number[] = [];
-  while (Array.isArray(v) || isNumericArray(v)) {
-    shape.push(v.length);
-    if (isNumericArray(v) || v.length === 0) break;
-    v = v[0];
-  }
-  return shape;
-}
-
-/** Flattens nested arrays of shape `shape` into `out`, checking that they are rectangular and hold numbers. */
-function flattenNested(where: string, v: unknown, shape: Shape, out: Float32Array): void {
-  let at = 0;
-  const walk = (x: unknown, depth: number, path: number[]) => {
-    const fail = (what: string): never => {
-      throw new InputError(`${where} sample ${path[0] ?? 0}${path.length > 1 ? ` at position [${path.slice(1).join(', ')}]` : ''} ${what}`);
-    };
-    if (depth === shape.length) {
-      if (typeof x !== 'number') fail(`is ${show(x)}, not a number`);
-      const v = Math.fround(x as number);
-      if (v - v !== 0) fail(`is ${x}${Number.isFinite(x) ? `, which float32 cannot hold (it becomes ${v})` : ''}; the data must hold finite numbers only`);
-      out[at++] = v;
-      return;
-    }
-    if (!Array.isArray(x) && !isNumericArray(x)) fail(`is ${show(x)} where an array of ${shape[depth]} was expected (the data must be rectangular)`);
-    const a = x as ArrayLike<unknown>;
-    if (a.length !== shape[depth]) fail(`has ${a.length} entries where ${shape[depth]} were expected (the data must be rectangular)`);
-    for (let i = 0; i < a.length; i++) walk(a[i], depth + 1, [...path, i]);
-  };
-  walk(v, 0, []);
 }
 
 /**
@@ -110,8 +74,13 @@ export function toHostData(where: string, value: unknown, sample: Shape): HostTe
       checkFinite(where, data, flat, value as number[]);
       return new HostTensor(data, flat);
     }
-    const data = new Float32Array(sizeOf(shape));
-    flattenNested(where, value, shape, data);
+    const at = (path: number[]) => `${where} sample ${path[0] ?? 0}${path.length > 1 ? ` at position [${path.slice(1).join(', ')}]` : ''}`;
+    const data = flattenNested(value, shape, (path, what) => {
+      throw new InputError(`${at(path)} ${what}`);
+    }, (v, path) => {
+      const f = Math.fround(v);
+      if (f - f !== 0) throw new InputError(`${at(path)} is ${v}${Number.isFinite(v) ? `, which float32 cannot hold (it becomes ${f})` : ''}; the data must hold finite numbers only`);
+    });
     return new HostTensor(data, shape);
   }
   throw new InputError(`${where}: expected a HostTensor (sn.tensor(data, shape)), nested arrays of numbers or a typed array, got ${show(value)}`);

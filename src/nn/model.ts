@@ -19,7 +19,7 @@ import { evalGraph, layersOf, targetShape, trace, trainGraph, topology, type Top
 import { TerminateOnNaN, progressBar, type Callback, type FitParams, type Logs, type TrainingModel } from './callbacks.js';
 import { toHostData, type Data } from './data.js';
 import { booleanOption, checkOptions, countOption, numberOption, show } from './options.js';
-import type { Layer, SymbolicTensor } from './layers/layer.js';
+import { SymbolicTensor, type Layer } from './layers/layer.js';
 import { encodeModel } from './serialize.js';
 
 export interface ModelCompileConfig {
@@ -87,6 +87,9 @@ export class Model implements TrainingModel {
     }
     const inputs = Array.isArray(config.inputs) ? config.inputs[0] : config.inputs;
     const outputs = Array.isArray(config.outputs) ? config.outputs[0] : config.outputs;
+    if (!(inputs instanceof SymbolicTensor)) throw new SinapsisError(`model: inputs must be a tensor from sn.input({ shape }), got ${show(inputs)}`);
+    if (!(outputs instanceof SymbolicTensor)) throw new SinapsisError(`model: outputs must be a tensor made by applying layers (layer.apply(x)), got ${show(outputs)}`);
+    if (config.name !== undefined && typeof config.name !== 'string') throw new InputError(`model: name must be a string, got ${show(config.name)}`);
     this.name = config.name ?? 'model';
     this.topology = topology(inputs, outputs);
     this.layers = layersOf(this.topology);
@@ -97,11 +100,14 @@ export class Model implements TrainingModel {
 
   compile(config: ModelCompileConfig): void {
     if (this.fitting) throw new SinapsisError('model.compile: the model is training (fit() has not finished); compile it before or after');
+    if (this.disposed) throw new SinapsisError('model.compile: the model was disposed (dispose() released its weights); load or build it again');
     const o = checkOptions('model.compile', config, ['device', 'optimizer', 'loss', 'metrics']);
     if (!o.device || typeof o.device.assertAlive !== 'function') throw new SinapsisError('model.compile: needs { device } from sn.createDevice()');
     const loss = o.loss === undefined ? undefined : canonicalLoss(o.loss);
-    if (o.metrics !== undefined && !Array.isArray(o.metrics)) throw new InputError(`model.compile: metrics must be an array of names such as ['accuracy'], got ${show(o.metrics)}`);
-    const metrics = (o.metrics ?? []).map((m) => canonicalMetric(m));
+    // One name for one metric, as TF.js accepts.
+    const given: unknown = typeof o.metrics === 'string' ? [o.metrics] : o.metrics ?? [];
+    if (!Array.isArray(given)) throw new InputError(`model.compile: metrics must be an array of names such as ['accuracy'], got ${show(o.metrics)}`);
+    const metrics = given.map((m) => canonicalMetric(m));
     if (this.compiled && this.compiled.device !== config.device) {
       throw new SinapsisError("model.compile: this model's weights live on another device; save() it and sn.loadModel(bytes, { device }) to move it");
     }
@@ -147,6 +153,7 @@ export class Model implements TrainingModel {
   }
 
   private need(what = 'this'): Compiled {
+    if (this.disposed) throw new SinapsisError(`model.${what}: the model was disposed (dispose() released its weights); load or build it again`);
     if (!this.compiled) throw new SinapsisError(`model: call model.compile({ device, ... }) before ${what}`);
     return this.compiled;
   }
@@ -213,6 +220,8 @@ export class Model implements TrainingModel {
     }
     return y;
   }
+
+  private disposed = false;
 
   /** Set while fit() runs: a second fit is refused (they would interleave their steps on one set of weights). */
   private fitting = false;
@@ -513,6 +522,7 @@ export class Model implements TrainingModel {
 
   /** Releases every GPU buffer of the model (programs and weights). */
   dispose(): void {
+    this.disposed = true;
     this.disposePrograms();
     this.compiled?.store.dispose();
     this.compiled = undefined;

@@ -4,7 +4,7 @@
 //   eval(b):   forward in inference mode with a row mask (the last batch is padded),
 //              outputs masked sums of the per-sample loss and metrics.
 //   predict(b): forward in inference mode, outputs the predictions.
-import { ShapeError } from '../errors.js';
+import { ShapeError, SinapsisError } from '../errors.js';
 import { Graph } from '../graph/graph.js';
 import type { Initializer, Tensor } from '../graph/tensor.js';
 import type { Shape } from '../graph/shape.js';
@@ -27,10 +27,18 @@ export function topology(input: SymbolicTensor, output: SymbolicTensor): Topolog
   const visit = (t: SymbolicTensor) => {
     if (seen.has(t)) return;
     seen.add(t);
+    if (!t.layer && t !== input) throw new SinapsisError(`model: the output depends on the input '${t.name}', which is not the model's input '${input.name}'`);
     t.inputs.forEach(visit);
     if (t.layer) order.push(t);
   };
   visit(output);
+  // Weights are named '<layer>/<weight>': two different layers of one name would share them by accident.
+  const byName = new Map<string, Layer>();
+  for (const n of order) {
+    const other = byName.get(n.layer!.name);
+    if (other && other !== n.layer) throw new SinapsisError(`model: two different layers are named '${n.layer!.name}'; layer names must be unique in a model`);
+    byName.set(n.layer!.name, n.layer!);
+  }
   return { input, output, nodes: order };
 }
 

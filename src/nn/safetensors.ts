@@ -75,6 +75,7 @@ export function decodeSafetensors(bytes: Uint8Array): Safetensors {
   const fail = (msg: string): never => {
     throw new FormatError(`safetensors: ${msg}`);
   };
+  if (!(bytes instanceof Uint8Array)) throw new InputError(`safetensors: expected the file's bytes as a Uint8Array, got ${bytes === null ? 'null' : typeof bytes === 'object' ? (bytes as object).constructor?.name ?? 'an object' : `a ${typeof bytes}`}`);
   if (bytes.length < 8) fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length at offset 0`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;

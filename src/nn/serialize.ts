@@ -6,10 +6,10 @@ import type { Device } from '../device.js';
 import { HostTensor } from '../graph/host-tensor.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import { input, type Layer, type SymbolicTensor } from './layers/layer.js';
-import { sameShape } from '../graph/shape.js';
+import { sameShape, type Shape } from '../graph/shape.js';
 import { checkOptions, show } from './options.js';
 import { layerFromConfig } from './layers/index.js';
-import { getOptimizer } from './optimizers.js';
+import { getOptimizer, type Optimizer } from './optimizers.js';
 import type { Model } from './model.js';
 
 export const CONFIG_KEY = 'sinapsis.config';
@@ -92,9 +92,10 @@ function parseConfig(metadata: Record<string, string>): SavedModel {
   });
   if (c.compile !== undefined) {
     const k = c.compile;
-    if (!isObject(k) || !isObject(k.optimizer) || typeof k.optimizer.name !== 'string' || !isObject(k.optimizer.config) || (k.metrics !== undefined && !Array.isArray(k.metrics))) {
+    if (!isObject(k) || !isObject(k.optimizer) || typeof k.optimizer.name !== 'string' || !isObject(k.optimizer.config)) {
       fail(`has a compile entry that is not { loss?, metrics: string[], optimizer: { name, config } }: ${JSON.stringify(k)}`);
     }
+    if (k.metrics !== undefined && !Array.isArray(k.metrics)) fail(`has compile metrics ${JSON.stringify(k.metrics)}; they must be an array of names`);
   }
   if (c.optimizerStep !== undefined && (!Number.isSafeInteger(c.optimizerStep) || c.optimizerStep < 0)) {
     fail(`has optimizerStep ${JSON.stringify(c.optimizerStep)}; it must be a non-negative integer (the optimizer steps taken)`);
@@ -144,6 +145,33 @@ async function readSource(source: unknown): Promise<Uint8Array> {
   throw new InputError(`loadModel: expected the file's bytes (a Uint8Array or ArrayBuffer) or, in Node, a path; got ${show(source)}`);
 }
 
+/** Runs `read` on the file's bytes; a problem found in a file given by path names the path. */
+function inFile<T>(source: unknown, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (typeof source === 'string' && e instanceof FormatError) throw new FormatError(`loadModel: '${source}': ${e.message.replace(/^loadModel: /, '')}`);
+    throw e;
+  }
+}
+
+/** The file's optimizer state ('<weight>/<state>' after 'optimizer/') belongs to its optimizer and weights, with their shapes. */
+function checkOptimizerState(state: Record<string, HostTensor>, optimizer: Optimizer | undefined, shapes: ReadonlyMap<string, Shape>, step: number | undefined): void {
+  const names = Object.keys(state);
+  if (names.length === 0) return;
+  if (!optimizer) throw new FormatError('loadModel: the file has optimizer state but no compile config naming its optimizer');
+  if (step === undefined) throw new FormatError('loadModel: the file has optimizer state but no optimizerStep');
+  const kinds = optimizer.state.map((st) => st.name);
+  for (const name of names) {
+    const cut = name.lastIndexOf('/');
+    const shape = shapes.get(name.slice(0, cut));
+    if (cut < 0 || !shape || !kinds.includes(name.slice(cut + 1))) {
+      throw new FormatError(`loadModel: tensor 'optimizer/${name}' is not ${optimizer.name}'s state of a weight of the model (expected 'optimizer/<weight>/<state>' with state ${kinds.map((k) => `'${k}'`).join(', ') || '(none: it keeps no state)'})`);
+    }
+    if (!sameShape(state[name].shape, shape)) throw new FormatError(`loadModel: tensor 'optimizer/${name}' has shape ${fmtShape(state[name].shape)}, its weight's shape is ${fmtShape(shape)}`);
+  }
+}
+
 /**
  * Rebuilds a saved model on `device`. Everything the loader relies on is
  * checked first (the config's structure, each layer's config, the tensors
@@ -154,14 +182,17 @@ async function readSource(source: unknown): Promise<Uint8Array> {
 export async function loadModel(source: Uint8Array | ArrayBuffer | string, options: { device: Device }): Promise<InstanceType<typeof import('./model.js').Model>> {
   const o = checkOptions('loadModel', options, ['device']);
   if (!o.device || typeof o.device.assertAlive !== 'function') throw new InputError('loadModel: needs { device } from sn.createDevice()');
-  const { tensors, metadata } = decodeSafetensors(await readSource(source));
-  const c = parseConfig(metadata);
+  const bytes = await readSource(source);
+  const { tensors, metadata, config: c } = inFile(source, () => {
+    const decoded = decodeSafetensors(bytes);
+    return { ...decoded, config: parseConfig(decoded.metadata) };
+  });
   const { Model } = await import('./model.js');
   let model: InstanceType<typeof Model> | undefined;
   try {
     model = buildModel(c, Model);
-    const weights: Record<string, HostTensor> = {};
-    const optState: Record<string, HostTensor> = {};
+    const weights: Record<string, HostTensor> = Object.create(null);
+    const optState: Record<string, HostTensor> = Object.create(null);
     for (const [k, v] of Object.entries(tensors)) {
       if (k.startsWith('optimizer/')) optState[k.slice('optimizer/'.length)] = v;
       else weights[k] = v;
@@ -175,15 +206,10 @@ export async function loadModel(source: Uint8Array | ArrayBuffer | string, optio
     }
     const extra = Object.keys(weights).filter((k) => !shapes.has(k));
     if (extra.length) throw new FormatError(`loadModel: the file has tensors the model does not use: ${extra.join(', ')}`);
-    if (Object.keys(optState).length && !c.compile) throw new FormatError('loadModel: the file has optimizer state but no compile config naming its optimizer');
-    if (Object.keys(optState).length && c.optimizerStep === undefined) throw new FormatError('loadModel: the file has optimizer state but no optimizerStep');
+    const optimizer = c.compile ? getOptimizer(c.compile.optimizer.name, c.compile.optimizer.config) : undefined;
+    checkOptimizerState(optState, optimizer, shapes, c.optimizerStep);
     model.setWeights(weights);
-    model.compile({
-      device: o.device,
-      loss: c.compile?.loss,
-      metrics: c.compile?.metrics,
-      optimizer: c.compile ? getOptimizer(c.compile.optimizer.name, c.compile.optimizer.config) : undefined,
-    });
+    model.compile({ device: o.device, loss: c.compile?.loss, metrics: c.compile?.metrics, optimizer });
     if (Object.keys(optState).length) model.setOptimizerState(c.optimizerStep!, optState);
     return model;
   } catch (e) {

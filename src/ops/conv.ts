@@ -17,7 +17,7 @@ import type { Attrs, Tensor } from '../graph/tensor.js';
 import * as cpu from '../cpu/conv.js';
 import type { Conv2dGeometry } from '../cpu/conv.js';
 import { CPU_MIN_WORKGROUPS, MAX_WORKGROUPS_PER_DIM, epilogueParts, fill, linearGrid, sections, unroll, type Epilogue, type KernelCaps, type KernelSpec } from './kernel.js';
-import { apply, defineOp, scoped } from './registry.js';
+import { apply, checkTensor, defineOp, scoped } from './registry.js';
 import { conv2dGeometry, pair, padding, type Pair, type Padding, type WindowAttrs } from './window.js';
 
 export interface Conv2dOptions {
@@ -385,6 +385,8 @@ function filterBlocks(rows: number, outC: number, start: { rows: number; groups:
  * filterWidth, inChannels, outChannels] -> [batch, outHeight, outWidth, outChannels].
  */
 export function conv2d(x: Tensor, filter: Tensor, options: Conv2dOptions = {}): Tensor {
+  checkTensor('conv2d', 'x', x);
+  checkTensor('conv2d', 'filter', filter);
   const attrs = scoped(x.graph, () => normalize('conv2d', options));
   return apply('conv2d', [x, filter], { ...attrs });
 }
@@ -395,6 +397,7 @@ export function conv2d(x: Tensor, filter: Tensor, options: Conv2dOptions = {}): 
  * of dy with the filter.
  */
 export function conv2dBackpropInput(dy: Tensor, filter: Tensor, inputShape: Shape, options: Conv2dOptions = {}): Tensor {
+  checkTensor('conv2dBackpropInput', 'dy', dy);
   const attrs = scoped(dy.graph, () => ({ ...normalize('conv2dBackpropInput', options), inputShape: checkShape(inputShape, 'conv2dBackpropInput (inputShape)') }));
   return apply('conv2dBackpropInput', [dy, filter], attrs);
 }
@@ -404,6 +407,7 @@ export function conv2dBackpropInput(dy: Tensor, filter: Tensor, inputShape: Shap
  * given the input x and dy, the gradient with respect to its output.
  */
 export function conv2dBackpropFilter(x: Tensor, dy: Tensor, filterShape: Shape, options: Conv2dOptions = {}): Tensor {
+  checkTensor('conv2dBackpropFilter', 'x', x);
   const attrs = scoped(x.graph, () => ({ ...normalize('conv2dBackpropFilter', options), filterShape: checkShape(filterShape, 'conv2dBackpropFilter (filterShape)') }));
   return apply('conv2dBackpropFilter', [x, dy], attrs);
 }

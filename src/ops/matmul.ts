@@ -8,7 +8,7 @@ import { broadcastShapes, sameShape, sizeOf } from '../graph/shape.js';
 import type { Tensor } from '../graph/tensor.js';
 import { matmul as cpuMatmul } from '../cpu/matmul.js';
 import { CPU_MIN_WORKGROUPS, epilogueParts, fill, sections, unroll, type Epilogue, type KernelCaps, type KernelSpec } from './kernel.js';
-import { apply, defineOp, scoped } from './registry.js';
+import { apply, checkTensor, defineOp, flag, scoped } from './registry.js';
 import { broadcastTo } from './elementwise.js';
 import { sumTo } from './reduce.js';
 
@@ -155,8 +155,10 @@ function fittedHeight(rowBlocks: number, wy: number): number {
  * operand whose batch is neither 1 nor the full batch is broadcast first.
  */
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
-  const tA = options.transposeA ?? false;
-  const tB = options.transposeB ?? false;
+  checkTensor('matmul', 'a', a);
+  checkTensor('matmul', 'b', b);
+  const tA = flag('matmul', 'transposeA', options?.transposeA);
+  const tB = flag('matmul', 'transposeB', options?.transposeB);
   // Checked here (the batch decides the broadcast below), so the layer scope is added here too.
   const { batch } = scoped(a.graph, () => dims(a.shape, b.shape, tA, tB));
   const expand = (t: Tensor) => {

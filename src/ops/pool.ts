@@ -16,7 +16,7 @@ import type { Attrs, Tensor } from '../graph/tensor.js';
 import * as cpu from '../cpu/pool.js';
 import type { Pool2dGeometry } from '../cpu/pool.js';
 import { epilogueParts, fill, linearGrid, type Epilogue, type KernelSpec } from './kernel.js';
-import { apply, defineOp, scoped } from './registry.js';
+import { apply, checkTensor, defineOp, scoped } from './registry.js';
 import { pair, padding, pool2dGeometry, type Pair, type Padding, type PoolAttrs } from './window.js';
 
 export interface Pool2dOptions {
@@ -184,8 +184,10 @@ defineOp({
 
 // ------------------------------------------------------------------ public functions
 
-const pool = (op: string, x: Tensor, options: Pool2dOptions, extra: Attrs = {}): Tensor =>
-  apply(op, [x], { ...scoped(x.graph, () => normalize(op, options)), ...extra });
+function pool(op: string, x: Tensor, options: Pool2dOptions, extra: Attrs = {}): Tensor {
+  checkTensor(op, 'x', x);
+  return apply(op, [x], { ...scoped(x.graph, () => normalize(op, options ?? {})), ...extra });
+}
 
 /** Max pooling over windows of x [batch, height, width, channels]. */
 export function maxPool2d(x: Tensor, options: Pool2dOptions = {}): Tensor {

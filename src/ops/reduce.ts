@@ -6,7 +6,7 @@ import { normalizeAxes, sameShape, sizeOf, stridesOf, type Shape } from '../grap
 import type { Attrs, Tensor } from '../graph/tensor.js';
 import { reduce as cpuReduce } from '../cpu/reduce.js';
 import { fill, indexFn, linearGrid, type KernelSpec, type Prologue } from './kernel.js';
-import { apply, defineOp } from './registry.js';
+import { apply, checkTensor, defineOp } from './registry.js';
 import { broadcastTo, div, equal, mul } from './elementwise.js';
 import { reshape } from './shape-ops.js';
 
@@ -130,14 +130,17 @@ function divisorNear(n: number, target: number): number | undefined {
 }
 
 export function sum(x: Tensor, options: ReduceOptions = {}): Tensor {
+  checkTensor('sum', 'x', x);
   return reduceOp('sum', x, options);
 }
 
 export function max(x: Tensor, options: ReduceOptions = {}): Tensor {
+  checkTensor('max', 'x', x);
   return reduceOp('max', x, options);
 }
 
 export function mean(x: Tensor, options: ReduceOptions = {}): Tensor {
+  checkTensor('mean', 'x', x);
   const axes = normalizeAxes('mean', options.axis, x.rank);
   const count = axes.reduce((n, a) => n * x.shape[a], 1);
   if (axes.length === 0) return x;

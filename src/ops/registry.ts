@@ -4,7 +4,7 @@
 import { ShapeError, SinapsisError } from '../errors.js';
 import type { Graph } from '../graph/graph.js';
 import type { Shape } from '../graph/shape.js';
-import type { Attrs, Tensor } from '../graph/tensor.js';
+import { Tensor, type Attrs } from '../graph/tensor.js';
 import type { Epilogue, KernelCaps, KernelSpec, Prologue } from './kernel.js';
 
 export interface OpDef {
@@ -72,9 +72,29 @@ export function scoped<T>(g: Graph, fn: () => T): T {
   }
 }
 
+/** What a value is, for an error saying it is not a tensor. */
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return 'an array (make it a tensor: g.constant(values, shape))';
+  return typeof v === 'object' ? `an object (${(v as object).constructor?.name ?? 'Object'})` : `the ${typeof v} ${JSON.stringify(v)}`;
+}
+
+/** Throws a ShapeError naming the op unless `t` is a graph tensor (the ops' arguments are checked before their shapes are read). */
+export function checkTensor(op: string, what: string, t: unknown): asserts t is Tensor {
+  if (!(t instanceof Tensor)) throw new ShapeError(`${op}: ${what} must be a graph tensor, got ${describe(t)}`);
+}
+
+/** A boolean option of an op (undefined: the default). */
+export function flag(op: string, name: string, v: unknown, fallback = false): boolean {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') throw new ShapeError(`${op}: ${name} must be true or false, got ${describe(v)}`);
+  return v;
+}
+
 /** Create an op node: infer and check its shape, naming the layer scope in errors. */
 export function apply(op: string, inputs: readonly Tensor[], attrs: Attrs = {}, graph?: Graph): Tensor {
   const def = getOp(op);
+  inputs.forEach((t, i) => checkTensor(op, `input ${i}`, t));
   const g = graph ?? inputs[0]?.graph;
   if (!g) throw new SinapsisError(`${op}: needs at least one input tensor`);
   const shape: Shape = scoped(g, () => def.shape(inputs.map((t) => t.shape), attrs));

@@ -6,7 +6,7 @@ import { normalizeAxis, sizeOf, stridesOf, type Shape } from '../graph/shape.js'
 import type { Attrs, Tensor } from '../graph/tensor.js';
 import * as cpu from '../cpu/shape-ops.js';
 import { elementwiseGrid, fill, indexFn, linearGrid, type KernelSpec } from './kernel.js';
-import { apply, defineOp } from './registry.js';
+import { apply, checkTensor, defineOp } from './registry.js';
 import { copyShader } from './fused.js';
 
 const nums = (attrs: Attrs, key: string) => attrs[key] as number[];
@@ -21,6 +21,8 @@ defineOp({
 
 /** Reshape; one dimension may be -1 (inferred). Shares the input's buffer. */
 export function reshape(x: Tensor, shape: Shape): Tensor {
+  checkTensor('reshape', 'x', x);
+  if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number')) throw new ShapeError(`reshape: shape must be an array of integers (one may be -1), got ${JSON.stringify(shape) ?? String(shape)}`);
   const wanted = [...shape];
   const unknown = wanted.indexOf(-1);
   if (unknown !== wanted.lastIndexOf(-1)) throw new ShapeError(`reshape: at most one dimension may be -1, got ${fmtShape(shape)}`);
@@ -95,6 +97,10 @@ defineOp({
 
 /** The block of `size` starting at `begin`; a size of -1 runs to the end of that axis. */
 export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
+  checkTensor('slice', 'x', x);
+  if (!Array.isArray(begin) || begin.length > x.rank || (size !== undefined && (!Array.isArray(size) || size.length > x.rank))) {
+    throw new ShapeError(`slice: begin ${JSON.stringify(begin)} and size ${JSON.stringify(size)} must be arrays of at most ${x.rank} integers for x ${fmtShape(x.shape)}`);
+  }
   const b = x.shape.map((_, i) => begin[i] ?? 0);
   const s = x.shape.map((d, i) => (size?.[i] === undefined || size[i] === -1 ? d - b[i] : size[i]));
   for (let i = 0; i < x.rank; i++) {
@@ -186,7 +192,8 @@ defineOp({
 });
 
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {
-  if (xs.length === 0) throw new ShapeError('concat: needs at least one tensor');
+  if (!Array.isArray(xs) || xs.length === 0) throw new ShapeError('concat: needs an array of at least one tensor');
+  xs.forEach((x, i) => checkTensor('concat', `xs[${i}]`, x));
   if (xs.length === 1) return xs[0];
   const a = normalizeAxis('concat', axis, xs[0].rank);
   return apply('concat', xs, { axis: a });

@@ -5,7 +5,7 @@ import { normalizeAxis } from '../graph/shape.js';
 import type { Tensor } from '../graph/tensor.js';
 import { softmax as cpuSoftmax } from '../cpu/softmax.js';
 import { fill, linearGrid, type KernelSpec } from './kernel.js';
-import { apply, defineOp } from './registry.js';
+import { apply, checkTensor, defineOp } from './registry.js';
 import { exp, mul, sub } from './elementwise.js';
 import { sum } from './reduce.js';
 import { transpose } from './shape-ops.js';
@@ -47,6 +47,7 @@ defineOp({
 });
 
 function alongAxis(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tensor {
+  checkTensor(op, 'x', x);
   if (x.rank === 0) return apply(op, [x]);
   const a = normalizeAxis(op, axis, x.rank);
   if (a === x.rank - 1) return apply(op, [x]);

@@ -1,7 +1,7 @@
 // The plan: a flat, inspectable list of dispatches over planned storage.
 // Built once per compile; the executor turns it into pipelines, buffers and
 // bind groups and then only replays it.
-import { SinapsisError, fmtShape } from '../errors.js';
+import { ShapeError, SinapsisError, fmtShape } from '../errors.js';
 import type { Graph } from '../graph/graph.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { KernelCaps, KernelSpec } from '../ops/kernel.js';
@@ -111,7 +111,7 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
   const updates = req.updates ?? [];
   for (const u of updates) {
     if (u.param.kind !== 'param' || u.param.graph !== graph) throw new SinapsisError(`compile: an update's target must be a param of this graph, got ${u.param}`);
-    if (u.value.size !== u.param.size) throw new SinapsisError(`compile: update of '${u.param.name}' ${fmtShape(u.param.shape)} with a value of shape ${fmtShape(u.value.shape)}`);
+    if (u.value.size !== u.param.size) throw new ShapeError(`compile: update of '${u.param.name}' ${fmtShape(u.param.shape)} with a value of shape ${fmtShape(u.value.shape)}`);
   }
   const sched = schedule([...outputEntries.map(([, t]) => t), ...grads, ...updates.map((u) => u.value)]);
   const canon = sched.canonical;

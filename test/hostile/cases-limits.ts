@@ -52,7 +52,6 @@ const cases: Case[] = [
     run: (ctx) => compileModel(ctx, [sn.layers.conv2d({ filters: 1e6, kernelSize: 50, inputShape: [64, 64, 1], name: 'huge_conv1' })]),
     expect: err(sn.DeviceError, 'huge_conv1', bytesText(50 * 50 * 1e6 * 4), LIMIT_NAMES),
     ...fast,
-    dangerous: 'today it allocates and fills a 10 GB Float32Array on the host before any check: the process blocks for about 80 s (no timeout can fire) and its rss grows by about 9.5 GB',
   },
   {
     area, name: 'model.compile: dense 2700 x 1e5, a kernel just over 1 GiB (1.08e9 bytes)',

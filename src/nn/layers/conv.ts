@@ -2,6 +2,7 @@
 // Channels-last (NHWC) as in Keras and TensorFlow.js.
 import { InputError, ShapeError, fmtShape } from '../../errors.js';
 import { numberOption } from '../options.js';
+import { pair as windowPair } from '../../ops/window.js';
 import type { Shape } from '../../graph/shape.js';
 import type { Tensor } from '../../graph/tensor.js';
 import * as ops from '../../ops/index.js';
@@ -11,10 +12,10 @@ import { KernelLayer, type KernelLayerConfig } from './kernel-layer.js';
 export type Padding = 'valid' | 'same';
 type Pair = number | [number, number];
 
+/** A `number | [number, number]` option, checked as the ops check theirs (a pair of positive integers). */
 const pair = (v: Pair | undefined, fallback: number, what: string): [number, number] => {
-  const p: [number, number] = v === undefined ? [fallback, fallback] : typeof v === 'number' ? [v, v] : [v[0], v[1]];
-  if (!p.every((d) => Number.isInteger(d) && d > 0)) throw new ShapeError(`${what} must be a positive integer or a pair of them, got ${JSON.stringify(v)}`);
-  return p;
+  const [op, name] = what.split(': ');
+  return windowPair(op, name, v, fallback);
 };
 
 /** Output length of a window sweep along one axis (TensorFlow's rule). */
@@ -56,7 +57,7 @@ export class Conv2D extends KernelLayer {
   constructor(config: Conv2DConfig) {
     super('Conv2D', config, 'conv2d', ['filters', 'kernelSize', 'strides', 'padding', 'dilationRate']);
     const where = `conv2d layer '${this.name}'`;
-    if (config?.filters === undefined || config.kernelSize === undefined) throw new InputError(`${where}: needs filters and kernelSize, e.g. sn.layers.conv2d({ filters: 32, kernelSize: 3 })`);
+    if (config?.filters === undefined || config.kernelSize === undefined) throw new InputError(`${where}: ${config?.filters === undefined ? 'filters' : 'kernelSize'} is missing, e.g. sn.layers.conv2d({ filters: 32, kernelSize: 3 })`);
     this.filters = numberOption(where, 'filters', config.filters, 0, { min: 1, integer: true });
     this.kernelSize = pair(config.kernelSize, 0, 'conv2d: kernelSize');
     this.strides = pair(config.strides, 1, 'conv2d: strides');

@@ -18,7 +18,7 @@ export class Dense extends KernelLayer {
 
   constructor(config: DenseConfig) {
     super('Dense', config, 'dense', ['units']);
-    if (config?.units === undefined) throw new InputError(`dense layer '${this.name}': needs units (the output size), e.g. sn.layers.dense({ units: 10 })`);
+    if (config?.units === undefined) throw new InputError(`dense layer '${this.name}': units is missing (the output size), e.g. sn.layers.dense({ units: 10 })`);
     this.units = numberOption(`dense layer '${this.name}'`, 'units', config.units, 0, { min: 1, integer: true });
   }
 
@@ -45,7 +45,7 @@ export class Activation extends Layer {
   readonly activation: string;
   constructor(config: LayerConfig & { activation: string }) {
     super('Activation', config, 'activation', ['activation']);
-    if (config?.activation === undefined) throw new InputError(`activation layer '${this.name}': needs activation, e.g. sn.layers.activation({ activation: 'relu' })`);
+    if (config?.activation === undefined) throw new InputError(`activation layer '${this.name}': activation is missing, e.g. sn.layers.activation({ activation: 'relu' })`);
     this.activation = config.activation;
     getActivation(this.activation);
   }
@@ -92,7 +92,7 @@ export class Dropout extends Layer {
   constructor(config: LayerConfig & { rate: number; seed?: number }) {
     super('Dropout', config, 'dropout', ['rate', 'seed']);
     const where = `dropout layer '${this.name}'`;
-    if (config?.rate === undefined) throw new InputError(`${where}: needs rate (the fraction of inputs to drop), e.g. sn.layers.dropout({ rate: 0.2 })`);
+    if (config?.rate === undefined) throw new InputError(`${where}: rate is missing (the fraction of inputs to drop), e.g. sn.layers.dropout({ rate: 0.2 })`);
     this.rate = numberOption(where, 'rate', config.rate, 0, { min: 0, max: 1, below: true });
     this.seed = numberOption(where, 'seed', config.seed, Math.floor(Math.random() * 2 ** 31), { integer: true });
   }

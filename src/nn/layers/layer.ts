@@ -2,7 +2,7 @@
 // (checked when the model is assembled, errors name the layer) and how to
 // add its nodes to a graph; its weights are graph params named
 // `<layer>/<weight>`, shared by every program the model compiles.
-import { InputError, ShapeError } from '../../errors.js';
+import { InputError, ShapeError, SinapsisError } from '../../errors.js';
 import { checkOptions, show } from '../options.js';
 import type { Graph } from '../../graph/graph.js';
 import type { Shape } from '../../graph/shape.js';
@@ -91,7 +91,10 @@ export abstract class Layer {
 
   /** Connects this layer in a model being assembled. */
   apply(x: SymbolicTensor | readonly SymbolicTensor[]): SymbolicTensor {
-    const inputs = x instanceof SymbolicTensor ? [x] : [...x];
+    const inputs = x instanceof SymbolicTensor ? [x] : Array.isArray(x) ? [...x] : [];
+    if (inputs.length === 0 || inputs.some((i) => !(i instanceof SymbolicTensor))) {
+      throw new SinapsisError(`layer '${this.name}' (${this.className}): apply takes a tensor from sn.input(...) or from another layer's apply (or an array of them), got ${show(x)}`);
+    }
     let shape: Shape;
     try {
       shape = this.outputShape(inputs.map((i) => i.shape));
