@@ -128,7 +128,14 @@ export class Program {
     device.assertAlive('compile');
     const gpu = device.gpu;
     gpu.pushErrorScope('validation');
-    const prog = new Program(device, plan, store);
+    let prog: Program;
+    try {
+      prog = new Program(device, plan, store);
+    } catch (e) {
+      // The constructor released what it took; the scope it ran in must close too.
+      await gpu.popErrorScope();
+      throw e;
+    }
     try {
       const cache = pipelineCache(gpu);
       const kernels = await Promise.all(plan.dispatches.map((d) => cache.get(d.label, d.shader, d.entryPoint, d.constants)));
