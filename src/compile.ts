@@ -7,8 +7,8 @@ import type { Tensor } from './graph/tensor.js';
 import { buildPlan } from './plan/plan.js';
 import { Program } from './exec/program.js';
 import type { ParamStore } from './exec/param-store.js';
-import { getOptimizer, type Optimizer } from './nn/optimizers.js';
-import { checkOptions } from './nn/options.js';
+import { getOptimizer, type Optimizer } from './optimizers/index.js';
+import { checkOptions } from './options.js';
 
 export interface CompileOptions {
   outputs: Record<string, Tensor>;

@@ -2,8 +2,7 @@
 // In Node, when no adapter is found and Chromium's SwiftShader Vulkan driver
 // is installed, it retries with that driver before giving up.
 import { DeviceError, InputError } from './errors.js';
-import { ReadbackPacer } from './exec/readback-pacer.js';
-import { defaultCaps, type KernelCaps } from './ops/kernel.js';
+import { defaultCaps, type KernelCaps } from './graph/kernel-binding.js';
 
 export interface DeviceInfo {
   vendor: string;
@@ -43,8 +42,6 @@ export class Device {
   readonly caps: KernelCaps;
   /** True on CPU Vulkan drivers (SwiftShader, llvmpipe): the "GPU" shares the CPU with JavaScript. */
   readonly cpuDriver: boolean;
-  /** Paces every program's waits for this device's queue (see src/exec/readback-pacer.ts). */
-  readonly pacer: ReadbackPacer;
   /** Whether WebGPU's bounds checks are on (false only where createDevice was asked for that, in Node). */
   readonly robustness: boolean;
   private lostMessage: string | undefined;
@@ -64,7 +61,6 @@ export class Device {
     // Subgroups of 4 lanes and loads made dear by bounds checks: see KernelCaps.matmulSharedA.
     const fourLanes = gpu.features.has('subgroups') && info.subgroupMinSize === 4 && info.subgroupMaxSize === 4;
     this.caps = { ...defaultCaps, matmul: this.cpuDriver ? 'register' : 'tiled', matmulSharedA: this.cpuDriver && robustness && fourLanes, ...caps };
-    this.pacer = new ReadbackPacer(this.cpuDriver);
     void gpu.lost.then((lost) => {
       if (!this.destroyed) this.lostMessage = `${lost.reason}: ${lost.message}`;
     });

@@ -1,6 +1,4 @@
 // The public API of sinapsis, re-exported; nothing else lives here.
-import './ops/methods.js';
-import './autodiff.js';
 import { mnist, mnistFromBytes } from './data/mnist.js';
 
 export { createDevice, Device, type DeviceInfo, type CreateDeviceOptions } from './device.js';
@@ -13,7 +11,7 @@ export { Program, type RunOptions, type MemoryReport } from './exec/program.js';
 export { READ_GROUP, type Results } from './exec/readback.js';
 export { ParamStore } from './exec/param-store.js';
 export { liveBufferCount } from './exec/buffers.js';
-export { interpret } from './cpu/interpret.js';
+export { interpret } from './graph/interpret.js';
 export { layers, input, SymbolicTensor, Layer, Model, model, Sequential, sequential, loadModel, callbacks, initializers, regularizers, optimizers, encodeSafetensors, decodeSafetensors, type FitOptions, type History, type ModelCompileConfig } from './nn/index.js';
 export { SinapsisError, ShapeError, DeviceError, FormatError, InputError } from './errors.js';
 

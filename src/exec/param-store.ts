@@ -5,6 +5,7 @@ import { InputError, SinapsisError, fmtShape } from '../errors.js';
 import type { Device } from '../device.js';
 import { HostTensor } from '../graph/host-tensor.js';
 import { sizeOf, type Shape } from '../graph/shape.js';
+import { pacerOf } from './readback-pacer.js';
 import { STORAGE_USAGE, checkBufferBytes, createBuffer, destroyBuffer, writeFloats } from './buffers.js';
 
 interface Entry {
@@ -78,7 +79,7 @@ export class ParamStore {
     const out: Record<string, HostTensor> = {};
     try {
       // Behind whatever training is queued: wait without spinning the thread (see readback-pacer.ts).
-      await this.device.pacer.waitFor(Promise.all(staged.map(({ s }) => s.mapAsync(GPUMapMode.READ))));
+      await pacerOf(this.device).waitFor(Promise.all(staged.map(({ s }) => s.mapAsync(GPUMapMode.READ))));
       for (const { name, e, s, bytes } of staged) out[name] = new HostTensor(new Float32Array(s.getMappedRange(0, bytes).slice(0)), e.shape);
     } finally {
       for (const { s } of staged) destroyBuffer(gpu, s);

@@ -15,7 +15,7 @@ import { STORAGE_USAGE, checkBufferBytes, createBuffer, destroyBuffer, writeFloa
 import { inputData, type InputValue } from './inputs.js';
 import { pipelineCache, type CompiledKernel } from './pipelines.js';
 import { ParamStore } from './param-store.js';
-import type { PacedStep } from './readback-pacer.js';
+import { pacerOf, type PacedStep } from './readback-pacer.js';
 import { Readback, ignoreRejection, type Results } from './readback.js';
 
 export interface RunOptions {
@@ -117,7 +117,7 @@ export class Program {
     }
     this.stepUniform = make('step uniform', 16, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
     const outputs = Object.fromEntries(Object.entries(plan.outputs).map(([name, s]) => [name, { bytes: s.bytes, shape: plan.outputTensors[name].shape }]));
-    this.readback = new Readback(outputs, make, this.device.pacer, (e) => {
+    this.readback = new Readback(outputs, make, pacerOf(this.device), (e) => {
       this.device.assertAlive('run');
       return new DeviceError(`run: reading results back failed: ${(e as Error).message}`);
     }, gpu.limits.maxBufferSize);
@@ -254,7 +254,7 @@ export class Program {
     const ticket = await this.readback!.reserve(read, options.deferRead ?? false);
     this.readback!.copy(enc, ticket, (name) => this.buffer(this.plan.outputs[name]));
     gpu.queue.submit([enc.finish()]);
-    const step = this.device.pacer.submitted(this);
+    const step = pacerOf(this.device).submitted(this);
     this.lastStep = step;
     const results = this.readback!.submitted(ticket, step);
     // A failed readback is reported to whoever awaits it, never as an unhandled rejection (the check below may throw first).
@@ -272,7 +272,7 @@ export class Program {
     await this.queue;
     await this.readback!.idle();
     const done = () => this.device.gpu.queue.onSubmittedWorkDone();
-    await (this.lastStep ? this.device.pacer.paced(this.lastStep, done) : done());
+    await (this.lastStep ? pacerOf(this.device).paced(this.lastStep, done) : done());
   }
 
   /** Current values of every parameter of this program, by name. */

@@ -28,8 +28,9 @@
 // 2% of the whole wait, not a fifth of the whole wait; with work queued
 // behind the awaited step, only the fifth of a step.
 //
-// One pacer serves a device (Device.pacer): a program's steps queue behind
-// every other program's on the same GPU queue.
+// One pacer serves a device (pacerOf(device)): a program's steps queue
+// behind every other program's on the same GPU queue.
+import type { Device } from '../device.js';
 
 /** Of the step being waited for, this fraction of its expected time is left to spin through. */
 const STEP_MARGIN = 0.2;
@@ -240,4 +241,13 @@ export class ReadbackPacer {
     program.samples.push(elapsed / count);
     if (program.samples.length > WINDOW) program.samples.shift();
   }
+}
+
+const pacers = new WeakMap<Device, ReadbackPacer>();
+
+/** The pacer of a device's queue: one per device, shared by every program and store on it. */
+export function pacerOf(device: Device): ReadbackPacer {
+  let p = pacers.get(device);
+  if (!p) pacers.set(device, (p = new ReadbackPacer(device.cpuDriver)));
+  return p;
 }

@@ -5,13 +5,7 @@ import { InputError, SinapsisError } from '../errors.js';
 import { checkShape, sizeOf, type Shape } from './shape.js';
 import { Tensor, type Attrs, type Initializer, type NodeKind } from './tensor.js';
 import { isNumericArray } from './host-tensor.js';
-
-/** grad(y, xs) is installed by src/autodiff.ts (it builds op nodes, which the graph layer does not know). */
-export type GradFn = (y: Tensor, xs: readonly Tensor[]) => Tensor[];
-let gradImpl: GradFn | undefined;
-export function installGrad(fn: GradFn): void {
-  gradImpl = fn;
-}
+import { grad } from './autodiff.js';
 
 export interface ParamInfo {
   init: Initializer;
@@ -91,8 +85,7 @@ export class Graph {
       if (!(x instanceof Tensor)) throw new SinapsisError(`grad: xs[${i}] must be a tensor of this graph, got ${describe(x)}`);
       if (x.graph !== this) throw new SinapsisError(`grad: xs[${i}] (${x}) belongs to another graph than y`);
     });
-    if (!gradImpl) throw new SinapsisError('graph.grad: autodiff is not loaded');
-    return gradImpl(y, xs);
+    return grad(y, xs);
   }
 
   get params(): Tensor[] {

@@ -1,7 +1,7 @@
 // Activations by name, as graph functions.
 import type { Tensor } from '../graph/tensor.js';
 import * as ops from '../ops/index.js';
-import { NameTable } from './names.js';
+import { NameTable } from '../names.js';
 
 export type ActivationName = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'leakyRelu' | 'elu' | 'softplus' | 'step';
 

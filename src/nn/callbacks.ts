@@ -1,7 +1,7 @@
 // Training callbacks (Keras semantics): hooks, early stopping, checkpoints,
 // and the terminal progress bar used by fit() in Node.
 import { InputError, SinapsisError } from '../errors.js';
-import { booleanOption, checkOptions, numberOption, show } from './options.js';
+import { booleanOption, checkOptions, numberOption, show } from '../options.js';
 import type { HostTensor } from '../graph/host-tensor.js';
 
 export type Logs = Record<string, number>;

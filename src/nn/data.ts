@@ -7,7 +7,7 @@
 import { InputError } from '../errors.js';
 import { HostTensor, flattenNested, isNumericArray, nestedShape } from '../graph/host-tensor.js';
 import { sizeOf, type Shape } from '../graph/shape.js';
-import { show } from './options.js';
+import { show } from '../options.js';
 
 /** What fit, evaluate and predict accept for x and y. */
 export type Data = HostTensor | ArrayLike<number> | readonly Data[];

@@ -7,5 +7,5 @@ export { loadModel } from './serialize.js';
 export * as callbacks from './callbacks.js';
 export * as initializers from './initializers.js';
 export * as regularizers from './regularizers.js';
-export * as optimizers from './optimizers.js';
+export * as optimizers from '../optimizers/index.js';
 export { encodeSafetensors, decodeSafetensors } from './safetensors.js';

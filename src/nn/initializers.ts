@@ -5,7 +5,7 @@ import { InputError } from '../errors.js';
 import type { Initializer } from '../graph/tensor.js';
 import { sizeOf, type Shape } from '../graph/shape.js';
 import { seededRandom } from '../data/dataset.js';
-import { NameTable } from './names.js';
+import { NameTable } from '../names.js';
 
 export interface SeedOption { seed?: number }
 

@@ -4,7 +4,7 @@
 // the numerically stable fused form.
 import type { Tensor } from '../graph/tensor.js';
 import * as ops from '../ops/index.js';
-import { NameTable } from './names.js';
+import { NameTable } from '../names.js';
 
 export type LossName =
   | 'meanSquaredError' | 'mse' | 'meanAbsoluteError' | 'mae'

@@ -3,7 +3,7 @@
 import type { Tensor } from '../graph/tensor.js';
 import * as ops from '../ops/index.js';
 import { oneHot, perSampleMean } from './losses.js';
-import { NameTable } from './names.js';
+import { NameTable } from '../names.js';
 
 export type MetricName = 'accuracy' | 'acc' | 'mse' | 'mae';
 

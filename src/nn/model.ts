@@ -12,13 +12,13 @@ import { READ_GROUP, type Results } from '../exec/readback.js';
 import { StepQueue } from './step-queue.js';
 import { ParamStore } from '../exec/param-store.js';
 import { batches, batchCount, checkSameRows, gatherRows, seededRandom, shuffledIndices, splitTrainValidation } from '../data/dataset.js';
-import { getOptimizer, type Optimizer } from './optimizers.js';
+import { getOptimizer, type Optimizer } from '../optimizers/index.js';
 import { canonicalLoss } from './losses.js';
 import { canonicalMetric } from './metrics.js';
 import { evalGraph, layersOf, targetShape, trace, trainGraph, topology, type Topology } from './programs.js';
 import { TerminateOnNaN, progressBar, type Callback, type FitParams, type Logs, type TrainingModel } from './callbacks.js';
 import { toHostData, type Data } from './data.js';
-import { booleanOption, checkOptions, countOption, numberOption, show } from './options.js';
+import { booleanOption, checkOptions, countOption, numberOption, show } from '../options.js';
 import { SymbolicTensor, type Layer } from './layers/layer.js';
 import { encodeModel } from './serialize.js';
 

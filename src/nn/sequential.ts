@@ -1,7 +1,7 @@
 // sn.sequential([...layers]): a chain of layers, the first giving inputShape.
 import { SinapsisError } from '../errors.js';
 import { Layer, input, type SymbolicTensor } from './layers/layer.js';
-import { show } from './options.js';
+import { show } from '../options.js';
 import { Model } from './model.js';
 
 export function chain(layers: readonly Layer[], inputShape?: readonly number[]): { input: SymbolicTensor; output: SymbolicTensor } {

@@ -7,9 +7,9 @@ import { HostTensor } from '../graph/host-tensor.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import { input, type Layer, type SymbolicTensor } from './layers/layer.js';
 import { sameShape, type Shape } from '../graph/shape.js';
-import { checkOptions, show } from './options.js';
+import { checkOptions, show } from '../options.js';
 import { layerFromConfig } from './layers/index.js';
-import { getOptimizer, type Optimizer } from './optimizers.js';
+import { getOptimizer, type Optimizer } from '../optimizers/index.js';
 import type { Model } from './model.js';
 
 export const CONFIG_KEY = 'sinapsis.config';

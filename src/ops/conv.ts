@@ -16,8 +16,9 @@ import { checkShape, sameShape, type Shape } from '../graph/shape.js';
 import type { Attrs, Tensor } from '../graph/tensor.js';
 import * as cpu from '../cpu/conv.js';
 import type { Conv2dGeometry } from '../cpu/conv.js';
-import { CPU_MIN_WORKGROUPS, MAX_WORKGROUPS_PER_DIM, epilogueParts, fill, linearGrid, sections, unroll, type Epilogue, type KernelCaps, type KernelSpec } from './kernel.js';
-import { apply, checkTensor, defineOp, scoped } from './registry.js';
+import { CPU_MIN_WORKGROUPS, MAX_WORKGROUPS_PER_DIM, epilogueParts, fill, linearGrid, sections, unroll } from './kernel.js';
+import type { Epilogue, KernelCaps, KernelSpec } from '../graph/kernel-binding.js';
+import { apply, checkTensor, defineOp, scoped } from '../graph/op-registry.js';
 import { conv2dGeometry, pair, padding, type Pair, type Padding, type WindowAttrs } from './window.js';
 
 export interface Conv2dOptions {

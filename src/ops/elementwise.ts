@@ -7,7 +7,7 @@ import { broadcastShapes, broadcastStrides, checkShape, sameShape, type Shape } 
 import { Tensor, type Attrs } from '../graph/tensor.js';
 import { binaryMap, unaryMap } from '../cpu/elementwise.js';
 import { lit } from './kernel.js';
-import { apply, defineOp } from './registry.js';
+import { apply, defineOp } from '../graph/op-registry.js';
 import { sumTo } from './reduce.js';
 
 export type Operand = Tensor | number;

@@ -7,8 +7,9 @@
 import fusedWgsl from '../../shaders/fused.wgsl';
 import { broadcastStrides } from '../graph/shape.js';
 import type { Tensor } from '../graph/tensor.js';
-import { elementwiseGrid, fill, indexFn, lit, sections, type Epilogue, type KernelSpec, type Prologue } from './kernel.js';
-import { getOp } from './registry.js';
+import { elementwiseGrid, fill, indexFn, lit, sections } from './kernel.js';
+import type { Epilogue, KernelSpec, Prologue } from '../graph/kernel-binding.js';
+import { getOp } from '../graph/op-registry.js';
 
 export interface Chain {
   /** Elementwise nodes in graph order, the last one's value is the result. */

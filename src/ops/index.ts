@@ -1,5 +1,7 @@
 // sn.ops: every graph op as a function of graph tensors (names and options as
-// in TensorFlow.js). Importing this module registers every op.
+// in TensorFlow.js). Importing this module registers every op, and the
+// common ones as Tensor methods (methods.ts).
+import './methods.js';
 export {
   neg, square, sqrt, exp, log, abs, sign, step, relu, sigmoid, tanh, leakyRelu, elu, softplus, pow, broadcastTo,
   add, sub, mul, div, maximum, minimum, greater, greaterEqual, less, lessEqual, equal,

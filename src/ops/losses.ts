@@ -7,7 +7,7 @@ import { sameShape } from '../graph/shape.js';
 import type { Tensor } from '../graph/tensor.js';
 import { softmax as cpuSoftmax } from '../cpu/softmax.js';
 import { linearGrid } from './kernel.js';
-import { apply, defineOp } from './registry.js';
+import { apply, defineOp } from '../graph/op-registry.js';
 import { mul, sub } from './elementwise.js';
 import { sum } from './reduce.js';
 import { reshape } from './shape-ops.js';

@@ -7,8 +7,9 @@ import { ShapeError, fmtShape } from '../errors.js';
 import { broadcastShapes, sameShape, sizeOf } from '../graph/shape.js';
 import type { Tensor } from '../graph/tensor.js';
 import { matmul as cpuMatmul } from '../cpu/matmul.js';
-import { CPU_MIN_WORKGROUPS, epilogueParts, fill, sections, unroll, type Epilogue, type KernelCaps, type KernelSpec } from './kernel.js';
-import { apply, checkTensor, defineOp, flag, scoped } from './registry.js';
+import { CPU_MIN_WORKGROUPS, epilogueParts, fill, sections, unroll } from './kernel.js';
+import type { Epilogue, KernelCaps, KernelSpec } from '../graph/kernel-binding.js';
+import { apply, checkTensor, defineOp, flag, scoped } from '../graph/op-registry.js';
 import { broadcastTo } from './elementwise.js';
 import { sumTo } from './reduce.js';
 

@@ -1,15 +1,24 @@
-// The common ops as Tensor methods (x.add(y).relu()). Kept here, not in the
-// graph layer, so the graph does not depend on the ops built on it.
+// The common ops as Tensor methods (x.add(y).relu()), chained as in
+// TensorFlow.js. The Tensor class lives in the graph layer, which cannot
+// import the ops built on it (they import it), so the methods are attached
+// here; src/ops/index.ts imports this module, so wherever the ops are, so
+// are the methods.
 import { Tensor } from '../graph/tensor.js';
 import type { Shape } from '../graph/shape.js';
-import * as ops from './index.js';
+import * as elementwise from './elementwise.js';
+import * as reduce from './reduce.js';
+import { matmul, type MatmulOptions } from './matmul.js';
+import { reshape, slice, transpose } from './shape-ops.js';
+import { logSoftmax, softmax } from './softmax.js';
+
+const ops = { ...elementwise, ...reduce, matmul, reshape, slice, transpose, softmax, logSoftmax };
 
 declare module '../graph/tensor.js' {
   interface Tensor {
-    add(b: ops.Operand): Tensor;
-    sub(b: ops.Operand): Tensor;
-    mul(b: ops.Operand): Tensor;
-    div(b: ops.Operand): Tensor;
+    add(b: elementwise.Operand): Tensor;
+    sub(b: elementwise.Operand): Tensor;
+    mul(b: elementwise.Operand): Tensor;
+    div(b: elementwise.Operand): Tensor;
     neg(): Tensor;
     square(): Tensor;
     sqrt(): Tensor;
@@ -17,10 +26,10 @@ declare module '../graph/tensor.js' {
     log(): Tensor;
     abs(): Tensor;
     pow(exponent: number): Tensor;
-    matmul(b: Tensor, options?: ops.MatmulOptions): Tensor;
-    sum(options?: ops.ReduceOptions): Tensor;
-    mean(options?: ops.ReduceOptions): Tensor;
-    max(options?: ops.ReduceOptions): Tensor;
+    matmul(b: Tensor, options?: MatmulOptions): Tensor;
+    sum(options?: reduce.ReduceOptions): Tensor;
+    mean(options?: reduce.ReduceOptions): Tensor;
+    max(options?: reduce.ReduceOptions): Tensor;
     reshape(shape: Shape): Tensor;
     transpose(perm?: readonly number[]): Tensor;
     slice(begin: readonly number[], size?: readonly number[]): Tensor;

@@ -15,8 +15,9 @@ import { checkShape, sameShape, type Shape } from '../graph/shape.js';
 import type { Attrs, Tensor } from '../graph/tensor.js';
 import * as cpu from '../cpu/pool.js';
 import type { Pool2dGeometry } from '../cpu/pool.js';
-import { epilogueParts, fill, linearGrid, type Epilogue, type KernelSpec } from './kernel.js';
-import { apply, checkTensor, defineOp, scoped } from './registry.js';
+import { epilogueParts, fill, linearGrid } from './kernel.js';
+import type { Epilogue, KernelSpec } from '../graph/kernel-binding.js';
+import { apply, checkTensor, defineOp, scoped } from '../graph/op-registry.js';
 import { pair, padding, pool2dGeometry, type Pair, type Padding, type PoolAttrs } from './window.js';
 
 export interface Pool2dOptions {

@@ -6,7 +6,7 @@ import type { Graph } from '../graph/graph.js';
 import { checkShape, sizeOf, type Shape } from '../graph/shape.js';
 import type { Tensor } from '../graph/tensor.js';
 import { linearGrid } from './kernel.js';
-import { apply, defineOp } from './registry.js';
+import { apply, defineOp } from '../graph/op-registry.js';
 
 const pcg = (v: number): number => {
   const state = (Math.imul(v >>> 0, 747796405) + 2891336453) >>> 0;

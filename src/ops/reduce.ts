@@ -5,9 +5,9 @@ import reduceWgWgsl from '../../shaders/reduce_wg.wgsl';
 import { normalizeAxes, sameShape, sizeOf, stridesOf, type Shape } from '../graph/shape.js';
 import type { Attrs, Tensor } from '../graph/tensor.js';
 import { reduce as cpuReduce } from '../cpu/reduce.js';
-import { fill, indexFn, linearGrid, type KernelSpec, type Prologue } from './kernel.js';
-import { apply, checkTensor, defineOp } from './registry.js';
-import { broadcastTo, div, equal, mul } from './elementwise.js';
+import { fill, indexFn, linearGrid } from './kernel.js';
+import type { KernelSpec, Prologue } from '../graph/kernel-binding.js';
+import { apply, checkTensor, defineOp } from '../graph/op-registry.js';
 import { reshape } from './shape-ops.js';
 
 export interface ReduceOptions {
@@ -16,6 +16,12 @@ export interface ReduceOptions {
 }
 
 const axesOf = (attrs: Attrs) => attrs.axes as number[];
+
+// The elementwise ops the gradient rules below use, built by name through the
+// registry: src/ops/elementwise.ts defines them, and its own gradients end
+// with sumTo (below), so importing it here would close an import cycle.
+const binary = (op: 'mul' | 'div' | 'equal', a: Tensor, b: Tensor) => apply(op, [a, b]);
+const broadcastTo = (t: Tensor, shape: Shape) => (sameShape(t.shape, shape) ? t : apply('broadcastTo', [t], { shape: [...shape] }));
 
 function reducedShape(shape: Shape, axes: readonly number[], keepDims: boolean): number[] {
   return keepDims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i));
@@ -80,9 +86,9 @@ defineOp({
     const x = node.inputs[0];
     const axes = axesOf(node.attrs);
     const kept = keptShape(x, axes);
-    const mask = equal(x, broadcastTo(reshape(node, kept), x.shape));
+    const mask = binary('equal', x, broadcastTo(reshape(node, kept), x.shape));
     const count = sum(mask, { axis: axes, keepDims: true });
-    return [mul(broadcastTo(reshape(dy, kept), x.shape), div(mask, count))];
+    return [binary('mul', broadcastTo(reshape(dy, kept), x.shape), binary('div', mask, count))];
   },
   kernel: (node, _caps, _epilogue, prologue) => reduceKernel(node, 'max', prologue),
   prologue: true,
@@ -144,7 +150,8 @@ export function mean(x: Tensor, options: ReduceOptions = {}): Tensor {
   const axes = normalizeAxes('mean', options.axis, x.rank);
   const count = axes.reduce((n, a) => n * x.shape[a], 1);
   if (axes.length === 0) return x;
-  return mul(sum(x, options), 1 / count);
+  const total = sum(x, options);
+  return binary('mul', total, total.graph.constant(1 / count));
 }
 
 /** Sum `t` down to `shape` (the inverse of broadcasting `shape` up to t.shape). */

@@ -5,8 +5,9 @@ import { ShapeError, fmtShape } from '../errors.js';
 import { normalizeAxis, sizeOf, stridesOf, type Shape } from '../graph/shape.js';
 import type { Attrs, Tensor } from '../graph/tensor.js';
 import * as cpu from '../cpu/shape-ops.js';
-import { elementwiseGrid, fill, indexFn, linearGrid, type KernelSpec } from './kernel.js';
-import { apply, checkTensor, defineOp } from './registry.js';
+import { elementwiseGrid, fill, indexFn, linearGrid } from './kernel.js';
+import type { KernelSpec } from '../graph/kernel-binding.js';
+import { apply, checkTensor, defineOp } from '../graph/op-registry.js';
 import { copyShader } from './fused.js';
 
 const nums = (attrs: Attrs, key: string) => attrs[key] as number[];

@@ -15,7 +15,7 @@
 import { sameShape } from '../graph/shape.js';
 import type { Tensor } from '../graph/tensor.js';
 import { isBroadcast, isElementwise as elementwise } from '../ops/fused.js';
-import { getOp } from '../ops/registry.js';
+import { getOp } from '../graph/op-registry.js';
 
 export interface FusionGroup {
   /** The last node: its storage receives the result; the dispatch runs at its place in the schedule. */

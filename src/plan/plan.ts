@@ -4,8 +4,8 @@
 import { ShapeError, SinapsisError, fmtShape } from '../errors.js';
 import type { Graph } from '../graph/graph.js';
 import type { Tensor } from '../graph/tensor.js';
-import type { KernelCaps, KernelSpec } from '../ops/kernel.js';
-import { getOp } from '../ops/registry.js';
+import type { KernelCaps, KernelSpec } from '../graph/kernel-binding.js';
+import { getOp } from '../graph/op-registry.js';
 import { elementwiseGrid, linearGrid } from '../ops/kernel.js';
 import { chainEpilogue, chainKernel, chainOperands, chainPrologue, copyShader, isElementwise, type Chain } from '../ops/fused.js';
 import { fuse } from './fusion.js';

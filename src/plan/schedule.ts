@@ -2,7 +2,7 @@
 // topological order. Node ids are already topological (a node only refers to
 // earlier nodes), so the order is the surviving nodes sorted by id.
 import type { Tensor } from '../graph/tensor.js';
-import { getOp } from '../ops/registry.js';
+import { getOp } from '../graph/op-registry.js';
 
 export interface Schedule {
   /** The canonical node standing for each node (itself unless merged by CSE). */

@@ -1,7 +1,7 @@
 // Convolutional layers: conv2d, max/average pooling, global average pooling.
 // Channels-last (NHWC) as in Keras and TensorFlow.js.
 import { InputError, ShapeError, fmtShape } from '../../errors.js';
-import { numberOption } from '../options.js';
+import { numberOption } from '../../options.js';
 import { pair as windowPair } from '../../ops/window.js';
 import type { Shape } from '../../graph/shape.js';
 import type { Tensor } from '../../graph/tensor.js';

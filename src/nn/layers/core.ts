@@ -1,6 +1,6 @@
 // Core layers: dense, activation, flatten, reshape, dropout.
 import { InputError, ShapeError, fmtShape } from '../../errors.js';
-import { numberOption, show } from '../options.js';
+import { numberOption, show } from '../../options.js';
 import { sizeOf, type Shape } from '../../graph/shape.js';
 import type { Tensor } from '../../graph/tensor.js';
 import * as ops from '../../ops/index.js';

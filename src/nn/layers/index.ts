@@ -1,6 +1,6 @@
 // sn.layers: layer factories (Keras names), and the registry that rebuilds
 // layers from a saved config.
-import { NameTable } from '../names.js';
+import { NameTable } from '../../names.js';
 import { Activation, Dense, Dropout, Flatten, Reshape, type DenseConfig } from './core.js';
 import type { Layer, LayerConfig } from './layer.js';
 import { AveragePooling2D, Conv2D, GlobalAveragePooling2D, MaxPooling2D, type Conv2DConfig, type Pool2DConfig } from './conv.js';

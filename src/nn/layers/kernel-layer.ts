@@ -6,7 +6,7 @@ import * as ops from '../../ops/index.js';
 import { getActivation } from '../activations.js';
 import { getInitializer, type InitializerLike } from '../initializers.js';
 import { getRegularizer, penalty, type Regularizer } from '../regularizers.js';
-import { booleanOption, numberOption } from '../options.js';
+import { booleanOption, numberOption } from '../../options.js';
 import { Layer, type LayerConfig, type LayerContext } from './layer.js';
 
 export interface KernelLayerConfig extends LayerConfig {

@@ -3,7 +3,7 @@
 // add its nodes to a graph; its weights are graph params named
 // `<layer>/<weight>`, shared by every program the model compiles.
 import { InputError, ShapeError, SinapsisError } from '../../errors.js';
-import { checkOptions, show } from '../options.js';
+import { checkOptions, show } from '../../options.js';
 import type { Graph } from '../../graph/graph.js';
 import type { Shape } from '../../graph/shape.js';
 import type { Initializer, Tensor } from '../../graph/tensor.js';

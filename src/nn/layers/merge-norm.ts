@@ -5,7 +5,7 @@ import { sameShape, type Shape } from '../../graph/shape.js';
 import type { Tensor } from '../../graph/tensor.js';
 import * as ops from '../../ops/index.js';
 import { getInitializer } from '../initializers.js';
-import { booleanOption, numberOption } from '../options.js';
+import { booleanOption, numberOption } from '../../options.js';
 import { Layer, type LayerConfig, type LayerContext } from './layer.js';
 
 /** Elementwise sum of its inputs (all of one shape): the join of a residual block. */

@@ -3,7 +3,7 @@
 // and the option, the value found and what was expected. An option name that
 // is not known (a typo such as `batch_size` or `lr`) is an error listing the
 // known ones, never silently ignored.
-import { InputError } from '../errors.js';
+import { InputError } from './errors.js';
 
 /** A value as the user would recognise it in a message. */
 export function show(v: unknown): string {

@@ -2,10 +2,10 @@
 // its shape rule, its CPU reference, its gradient rule (written in graph ops,
 // so gradients are differentiable again) and its GPU kernel binding.
 import { ShapeError, SinapsisError } from '../errors.js';
-import type { Graph } from '../graph/graph.js';
-import type { Shape } from '../graph/shape.js';
-import { Tensor, type Attrs } from '../graph/tensor.js';
-import type { Epilogue, KernelCaps, KernelSpec, Prologue } from './kernel.js';
+import type { Graph } from './graph.js';
+import type { Shape } from './shape.js';
+import { Tensor, type Attrs } from './tensor.js';
+import type { Epilogue, KernelCaps, KernelSpec, Prologue } from './kernel-binding.js';
 
 export interface OpDef {
   readonly name: string;

@@ -5,7 +5,7 @@
 // and an activation named 'constructor' acted as identity. A NameTable is a
 // Map: it answers only the names it was given, and an unknown name is an
 // error that lists the valid ones.
-import { InputError } from '../errors.js';
+import { InputError } from './errors.js';
 
 export class NameTable<T> {
   private readonly entries: Map<string, T>;

@@ -3,7 +3,7 @@
 // what a compiled program computes.
 import { InputError, SinapsisError } from '../errors.js';
 import type { Tensor } from '../graph/tensor.js';
-import { getOp } from '../ops/registry.js';
+import { getOp } from './op-registry.js';
 
 export function interpret(
   outputs: readonly Tensor[],

@@ -2,11 +2,9 @@
 // that lie between xs and y in reverse creation order (a topological order)
 // and appends each op's gradient rule as new graph nodes. The result is an
 // ordinary part of the graph, so it can be differentiated again.
-import { ShapeError, SinapsisError, fmtShape } from './errors.js';
-import { installGrad } from './graph/graph.js';
-import type { Tensor } from './graph/tensor.js';
-import { getOp } from './ops/registry.js';
-import { add } from './ops/elementwise.js';
+import { ShapeError, SinapsisError, fmtShape } from '../errors.js';
+import type { Tensor } from './tensor.js';
+import { apply, getOp } from './op-registry.js';
 
 export function grad(y: Tensor, xs: readonly Tensor[]): Tensor[] {
   const g = y.graph;
@@ -30,7 +28,8 @@ export function grad(y: Tensor, xs: readonly Tensor[]): Tensor[] {
   adjoint.set(y, g.constant(new Float32Array(1).fill(1), y.shape));
   const accumulate = (t: Tensor, d: Tensor) => {
     const prev = adjoint.get(t);
-    adjoint.set(t, prev ? add(prev, d) : d);
+    // Adjoints of one tensor have its shape; 'add' is looked up in the registry (src/ops defines it).
+    adjoint.set(t, prev ? apply('add', [prev, d]) : d);
   };
 
   for (let id = y.id; id >= 0; id--) {
@@ -54,4 +53,3 @@ export function grad(y: Tensor, xs: readonly Tensor[]): Tensor[] {
   return xs.map((x) => adjoint.get(x) ?? g.constant(new Float32Array(x.size), x.shape));
 }
 
-installGrad(grad);
