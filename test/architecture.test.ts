@@ -1,6 +1,7 @@
 // The architecture as a test: every import in src/ points down the layers
-// (scripts/check-layers.mjs, also `npm run check:layers`), and the checker
-// itself still catches an import that points up.
+// (scripts/check-layers.mjs, also `npm run check:layers`), the checker itself
+// still catches an import that points up, and the planner's passes stay
+// short (scripts/function-lengths.mjs).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
@@ -14,6 +15,11 @@ test('every import in src/ points down the layers and no modules import each oth
   const r = check();
   assert.is(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, 'every import points down the layers');
+});
+
+test('no function in src/plan is over 60 lines (scripts/function-lengths.mjs)', () => {
+  const r = spawnSync(process.execPath, ['scripts/function-lengths.mjs', '--max', '60', 'src/plan'], { encoding: 'utf8' });
+  assert.is(r.status, 0, r.stdout + r.stderr);
 });
 
 test('an import that points up, or a cycle, is reported', () => {

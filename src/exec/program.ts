@@ -10,7 +10,7 @@ import type { Device } from '../device.js';
 import { HostTensor } from '../graph/host-tensor.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { Plan, Storage } from '../plan/plan.js';
-import { uniformBytes } from '../plan/update.js';
+import { uniformBytes } from '../plan/optimizer.js';
 import { STORAGE_USAGE, checkBufferBytes, createBuffer, destroyBuffer, writeFloats } from './buffers.js';
 import { inputData, type InputValue } from './inputs.js';
 import { pipelineCache, type CompiledKernel } from './pipelines.js';
@@ -55,7 +55,7 @@ export class Program {
   private readonly paramBuffers = new Map<Tensor, GPUBuffer>();
   private readonly constBuffers = new Map<Tensor, GPUBuffer>();
   private readonly stateBuffers = new Map<Tensor, GPUBuffer[]>();
-  private uniform: GPUBuffer | undefined;
+  private hyperparameters: GPUBuffer | undefined;
   private readback: Readback | undefined;
   /** The latest step submitted (sync() paces its wait as a readback). */
   private lastStep: PacedStep | undefined;
@@ -63,17 +63,17 @@ export class Program {
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
   private checkedFirstRun = false;
-  /** Optimizer steps taken (the t of Adam's bias correction). */
-  step = 0;
+  /** Optimizer steps taken (the t of Adam's bias correction); a model's programs share its count. */
+  optimizerStep = 0;
 
   /** Parameters and optimizer state: shared with other programs when a store is given at compile. */
   readonly store: ParamStore;
   private readonly ownsStore: boolean;
-  private stepUniform!: GPUBuffer;
+  private runUniform!: GPUBuffer;
   /** Host copies of the two uniforms, reused every run (no allocation in the training loop). */
-  private readonly stepValue = new Uint32Array(4);
-  private uniformValues!: Float32Array;
-  /** Runs so far; kernels that need a per-step value (dropout's random stream) read it from the step uniform. */
+  private readonly runValue = new Uint32Array(4);
+  private hyperparameterValues!: Float32Array;
+  /** Runs so far; kernels that need a per-run value (dropout's random stream) read it from the run uniform. */
   runs = 0;
 
   private constructor(readonly device: Device, readonly plan: Plan, store?: ParamStore) {
@@ -91,7 +91,7 @@ export class Program {
   }
 
   private allocate(gpu: GPUDevice, plan: Plan): void {
-    this.uniformValues = new Float32Array(plan.optimizer?.uniforms.length ?? 0);
+    this.hyperparameterValues = new Float32Array(plan.optimizer?.uniforms.length ?? 0);
     const make = (label: string, bytes: number, usage = STORAGE_USAGE()) => {
       const b = createBuffer(gpu, label, bytes, usage);
       this.owned.push(b);
@@ -113,9 +113,9 @@ export class Program {
       for (const p of plan.trainable) {
         this.stateBuffers.set(p, opt.state.map((st) => this.store.get(`${p.name}/${st.name}`, p.shape, () => new Float32Array(p.size).fill(st.init))));
       }
-      this.uniform = make(`${opt.name} step uniform`, uniformBytes(opt), GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+      this.hyperparameters = make(`${opt.name} hyper-parameters`, uniformBytes(opt), GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
     }
-    this.stepUniform = make('step uniform', 16, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+    this.runUniform = make('run uniform', 16, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
     const outputs = Object.fromEntries(Object.entries(plan.outputs).map(([name, s]) => [name, { bytes: s.bytes, shape: plan.outputTensors[name].shape }]));
     this.readback = new Readback(outputs, make, pacerOf(this.device), (e) => {
       this.device.assertAlive('run');
@@ -161,8 +161,8 @@ export class Program {
       case 'param': return this.paramBuffers.get(s.tensor)!;
       case 'const': return this.constBuffers.get(s.tensor)!;
       case 'state': return this.stateBuffers.get(s.param)![s.index];
-      case 'uniform': return this.uniform!;
-      case 'step': return this.stepUniform;
+      case 'hyperparameters': return this.hyperparameters!;
+      case 'run': return this.runUniform;
     }
   }
 
@@ -171,7 +171,7 @@ export class Program {
     for (const [name, binding] of kernel.binding) {
       const s = buffers[name];
       if (!s) throw new SinapsisError(`kernel '${label}': nothing bound to its variable '${name}'`);
-      entries.push({ binding, resource: { buffer: this.buffer(s), offset: 0, size: s.kind === 'uniform' || s.kind === 'step' ? undefined : s.bytes } });
+      entries.push({ binding, resource: { buffer: this.buffer(s), offset: 0, size: s.kind === 'hyperparameters' || s.kind === 'run' ? undefined : s.bytes } });
     }
     return this.device.gpu.createBindGroup({ label, layout: kernel.layout, entries });
   }
@@ -236,12 +236,12 @@ export class Program {
     if (first) gpu.pushErrorScope('validation');
     for (const [buf, d] of data) writeFloats(gpu, buf, d);
     this.runs++;
-    this.stepValue[0] = this.runs;
-    this.device.gpu.queue.writeBuffer(this.stepUniform, 0, this.stepValue);
+    this.runValue[0] = this.runs;
+    this.device.gpu.queue.writeBuffer(this.runUniform, 0, this.runValue);
     if (this.plan.optimizer) {
-      this.step++;
-      this.uniformValues.set(this.plan.optimizer.uniformValues(this.step));
-      writeFloats(gpu, this.uniform!, this.uniformValues);
+      this.optimizerStep++;
+      this.hyperparameterValues.set(this.plan.optimizer.uniformValues(this.optimizerStep));
+      writeFloats(gpu, this.hyperparameters!, this.hyperparameterValues);
     }
     const enc = gpu.createCommandEncoder();
     const pass = enc.beginComputePass();
@@ -305,7 +305,7 @@ export class Program {
   /** The plan as text: each dispatch with its kernel, shapes and buffers, then the memory summary. */
   toString(): string {
     const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
-    const where = (s: Storage) => (s.kind === 'slot' ? `slot ${s.slot}` : s.kind === 'state' ? `state '${s.param.name}'[${s.index}]` : s.kind === 'uniform' || s.kind === 'step' ? s.kind : s.kind === 'const' ? 'const' : `${s.kind} '${s.tensor.name}'`);
+    const where = (s: Storage) => (s.kind === 'slot' ? `slot ${s.slot}` : s.kind === 'state' ? `state '${s.param.name}'[${s.index}]` : s.kind === 'hyperparameters' || s.kind === 'run' ? s.kind : s.kind === 'const' ? 'const' : `${s.kind} '${s.tensor.name}'`);
     const lines = this.plan.dispatches.map((d, i) => {
       const shapes = d.node ? `${d.node.inputs.map((t) => fmtShape(t.shape)).join(' ')} -> ${fmtShape(d.node.shape)}` : '';
       const bufs = Object.entries(d.buffers).map(([k, s]) => `${k}=${where(s)}`).join(' ');

@@ -34,8 +34,8 @@ export interface KernelSpec {
   readonly shader: string;
   readonly entryPoint?: string;
   readonly constants?: Readonly<Record<string, number>>;
-  /** WGSL variable name -> input index of the node, or 'out' for its output, or 'uniforms' for the step uniform buffer. */
-  readonly bindings: Readonly<Record<string, number | 'out' | 'uniforms'>>;
+  /** WGSL variable name -> input index of the node, or 'out' for its output, or 'run' for the run-counter uniform. */
+  readonly bindings: Readonly<Record<string, number | 'out' | 'run'>>;
   /** Further operands bound by WGSL variable name: an epilogue's tensors (see Epilogue). */
   readonly extraBindings?: Readonly<Record<string, Tensor>>;
   readonly workgroups: readonly [number, number, number];

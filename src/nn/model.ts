@@ -181,7 +181,7 @@ export class Model implements TrainingModel {
     }
     const prog = await Program.create(c.device, plan, c.store);
     // Optimizer steps continue across programs (a partial batch's program shares Adam's t).
-    if (kind === 'train') prog.step = this.optimizerStep;
+    if (kind === 'train') prog.optimizerStep = this.optimizerStep;
     this.programs.set(key, prog);
     return prog;
   }
@@ -319,9 +319,9 @@ export class Model implements TrainingModel {
         const prog = await this.program('train', count);
         const xb = gatherRows(x, order, start, count, xBuf);
         const yb = gatherRows(yRows, order, start, count, yBuf);
-        prog.step = this.optimizerStep;
+        prog.optimizerStep = this.optimizerStep;
         const { results } = await prog.submit({ x: xb.data, y: yb.data }, { deferRead: pipelined });
-        this.optimizerStep = prog.step;
+        this.optimizerStep = prog.optimizerStep;
         await queue.push(prog, { results, count, step });
         step++;
         // As Keras: a callback that sets stopTraining stops the run after this batch.

@@ -37,7 +37,7 @@ defineOp({
       label: 'dropoutMask',
       shader: dropoutWgsl,
       constants: { N: node.size, ROW: rowThreads, SEED: node.attrs.seed as number, RATE: node.attrs.rate as number },
-      bindings: { step: 'uniforms', out: 'out' },
+      bindings: { run: 'run', out: 'out' },
       workgroups,
     };
   },

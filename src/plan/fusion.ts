@@ -14,8 +14,9 @@
 // a reshape: the flat index is the same), and the reduction is the root.
 import { sameShape } from '../graph/shape.js';
 import type { Tensor } from '../graph/tensor.js';
-import { isBroadcast, isElementwise as elementwise } from '../ops/fused.js';
 import { getOp } from '../graph/op-registry.js';
+import type { ChainSpec } from '../ops/fused.js';
+import { isBroadcast, isElementwise as elementwise, resolveChain, type ChainContext } from './chains.js';
 
 export interface FusionGroup {
   /** The last node: its storage receives the result; the dispatch runs at its place in the schedule. */
@@ -26,22 +27,22 @@ export interface FusionGroup {
   readonly head?: Tensor;
   /** A reduction reading the chain's result: the group runs as its prologue, and the reduction is the root. */
   readonly reduction?: Tensor;
+  /** The members resolved into what their kernel reads. */
+  readonly chain: ChainSpec;
 }
 
 /** Operands a fused kernel may bind besides its own (WebGPU guarantees 8 storage buffers per stage). */
 export const MAX_FUSED_OPERANDS = 5;
 
-/**
- * Groups over the computing nodes (views excluded), given the storage root
- * of a tensor (views resolved), the nodes that must keep their own buffer,
- * and how many operands a group would bind.
- */
-export function fuse(
-  computing: readonly Tensor[],
-  root: (t: Tensor) => Tensor,
-  pinned: ReadonlySet<Tensor>,
-  operandsOf: (members: readonly Tensor[], head: Tensor | undefined) => readonly Tensor[],
-): { groups: Map<Tensor, FusionGroup>; absorbed: Set<Tensor> } {
+export interface Fusion {
+  /** The groups by root. */
+  readonly groups: Map<Tensor, FusionGroup>;
+  /** Nodes that run inside another node's dispatch (members, heads) or need none (broadcasts read through). */
+  readonly absorbed: Set<Tensor>;
+}
+
+/** The computing nodes that read each storage root. */
+function readersOf(computing: readonly Tensor[], root: (t: Tensor) => Tensor): Map<Tensor, Set<Tensor>> {
   const readers = new Map<Tensor, Set<Tensor>>();
   for (const c of computing) {
     for (const i of c.inputs) {
@@ -50,70 +51,96 @@ export function fuse(
       readers.get(r)!.add(c);
     }
   }
-  const computingSet = new Set(computing);
-  const takesEpilogue = (t: Tensor) => t.kind === 'op' && getOp(t.op).epilogue === true;
-  const takesPrologue = (t: Tensor) => t.kind === 'op' && getOp(t.op).prologue === true;
-  const onlyReadBy = (t: Tensor, group: Set<Tensor>) => [...(readers.get(t) ?? [])].every((r) => group.has(r));
-  const joinable = (t: Tensor, shapeOf: Tensor, group: Set<Tensor>) =>
-    computingSet.has(t) && !pinned.has(t) && !absorbed.has(t) && !groups.has(t) && sameShape(t.shape, shapeOf.shape) && onlyReadBy(t, group);
+  return readers;
+}
 
-  const groups = new Map<Tensor, FusionGroup>();
-  const absorbed = new Set<Tensor>();
+/** Grows fusion groups over the computing nodes, last node first (see the top of this file). */
+class Grouping implements Fusion {
+  readonly groups = new Map<Tensor, FusionGroup>();
+  readonly absorbed = new Set<Tensor>();
+  private readonly readers: Map<Tensor, Set<Tensor>>;
+  private readonly computing: Set<Tensor>;
+
+  constructor(computing: readonly Tensor[], private readonly ctx: ChainContext, private readonly pinned: ReadonlySet<Tensor>) {
+    this.readers = readersOf(computing, ctx.root);
+    this.computing = new Set(computing);
+  }
+
+  /** `t` may join a group ending in a node of `shapeOf`'s shape whose members are `group`. */
+  private joinable(t: Tensor, shapeOf: Tensor, group: Set<Tensor>): boolean {
+    return this.computing.has(t) && !this.pinned.has(t) && !this.absorbed.has(t) && !this.groups.has(t)
+      && sameShape(t.shape, shapeOf.shape) && [...(this.readers.get(t) ?? [])].every((r) => group.has(r));
+  }
+
   /** Adds to `members` the elementwise inputs that may join a chain ending at `last`, transitively. */
-  const grow = (last: Tensor, members: Set<Tensor>): Set<Tensor> => {
+  private grow(last: Tensor, members: Set<Tensor>): Tensor[] {
     const work = [last];
     while (work.length) {
-      const m = work.pop()!;
-      for (const i of m.inputs) {
-        const t = root(i);
-        if (members.has(t) || !elementwise(t) || !joinable(t, last, members)) continue;
+      for (const i of work.pop()!.inputs) {
+        const t = this.ctx.root(i);
+        if (members.has(t) || !elementwise(t) || !this.joinable(t, last, members)) continue;
         members.add(t);
         work.push(t);
       }
     }
-    return members;
-  };
+    return [...members].sort((a, b) => a.id - b.id);
+  }
+
+  /** Records the group unless its chain binds too many operands. */
+  private add(rootNode: Tensor, members: Tensor[], head: Tensor | undefined, reduction: Tensor | undefined): void {
+    const chain = resolveChain(members, head, this.ctx);
+    if (chain.operands.length > MAX_FUSED_OPERANDS) return;
+    for (const m of members) if (m !== rootNode) this.absorbed.add(m);
+    if (head) this.absorbed.add(head);
+    this.groups.set(rootNode, { root: rootNode, members, head, reduction, chain });
+  }
 
   /** The chain producing a reduction's input, fused into its loads. */
-  const prologueGroup = (reduction: Tensor): void => {
-    const src = root(reduction.inputs[0]);
-    if (!elementwise(src) || !joinable(src, src, new Set([reduction]))) return;
-    const members = grow(src, new Set([reduction, src]));
-    members.delete(reduction);
-    const ordered = [...members].sort((a, b) => a.id - b.id);
-    if (operandsOf(ordered, undefined).length > MAX_FUSED_OPERANDS) return;
-    for (const m of ordered) absorbed.add(m);
-    groups.set(reduction, { root: reduction, members: ordered, reduction });
-  };
+  prologue(reduction: Tensor): void {
+    const src = this.ctx.root(reduction.inputs[0]);
+    if (!elementwise(src) || !this.joinable(src, src, new Set([reduction]))) return;
+    const members = this.grow(src, new Set([reduction, src])).filter((m) => m !== reduction);
+    this.add(reduction, members, undefined, reduction);
+  }
 
+  /** The chain ending at `last`, with the matmul/conv2d it starts from as head if one can take it as epilogue. */
+  chain(last: Tensor): void {
+    const members = this.grow(last, new Set([last]));
+    const inGroup = new Set(members);
+    const head = members.flatMap((m) => m.inputs.map(this.ctx.root)).find((t) => !inGroup.has(t) && takesEpilogue(t) && this.joinable(t, last, inGroup));
+    if (members.length > 1 || head) this.add(last, members, head, undefined);
+  }
+
+  /**
+   * A broadcast read only by elementwise kernels needs no dispatch and no
+   * buffer: they read its input through a broadcast index instead
+   * (src/plan/chains.ts), through views and other broadcasts alike.
+   */
+  broadcasts(): void {
+    for (const t of this.computing) {
+      if (!isBroadcast(t) || this.pinned.has(t) || this.absorbed.has(t) || this.groups.has(t)) continue;
+      const read = this.readers.get(t);
+      if (read && [...read].every(elementwise)) this.absorbed.add(t);
+    }
+  }
+}
+
+const takesEpilogue = (t: Tensor) => t.kind === 'op' && getOp(t.op).epilogue === true;
+const takesPrologue = (t: Tensor) => t.kind === 'op' && getOp(t.op).prologue === true;
+
+/**
+ * Groups over the computing nodes (views excluded), given how tensors are
+ * stored (ctx: views resolved, literals) and the nodes that must keep their
+ * own buffer.
+ */
+export function fuse(computing: readonly Tensor[], ctx: ChainContext, pinned: ReadonlySet<Tensor>): Fusion {
+  const g = new Grouping(computing, ctx, pinned);
   for (let k = computing.length - 1; k >= 0; k--) {
     const last = computing[k];
-    if (absorbed.has(last)) continue;
-    if (takesPrologue(last)) prologueGroup(last);
-    if (!elementwise(last)) continue;
-    const members = grow(last, new Set([last]));
-    const ordered = [...members].sort((a, b) => a.id - b.id);
-    let head: Tensor | undefined;
-    for (const m of ordered) {
-      for (const i of m.inputs) {
-        const t = root(i);
-        if (head || members.has(t) || !takesEpilogue(t) || !joinable(t, last, members)) continue;
-        head = t;
-      }
-    }
-    if (members.size === 1 && !head) continue;
-    if (operandsOf(ordered, head).length > MAX_FUSED_OPERANDS) continue;
-    for (const m of ordered) if (m !== last) absorbed.add(m);
-    if (head) absorbed.add(head);
-    groups.set(last, { root: last, members: ordered, head });
+    if (g.absorbed.has(last)) continue;
+    if (takesPrologue(last)) g.prologue(last);
+    if (elementwise(last)) g.chain(last);
   }
-  // A broadcast read only by elementwise kernels needs no dispatch and no
-  // buffer: they read its input through a broadcast index instead
-  // (src/ops/fused.ts), through views and other broadcasts alike.
-  for (const t of computing) {
-    if (!isBroadcast(t) || pinned.has(t) || absorbed.has(t) || groups.has(t)) continue;
-    const read = readers.get(t);
-    if (read && [...read].every(elementwise)) absorbed.add(t);
-  }
-  return { groups, absorbed };
+  g.broadcasts();
+  return g;
 }
