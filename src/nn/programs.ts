@@ -4,12 +4,12 @@
 //   eval(b):   forward in inference mode with a row mask (the last batch is padded),
 //              outputs masked sums of the per-sample loss and metrics.
 //   predict(b): forward in inference mode, outputs the predictions.
-import { ShapeError, SinapsisError } from '../errors.js';
+import { SinapsisError } from '../errors.js';
 import { Graph } from '../graph/graph.js';
 import type { Initializer, Tensor } from '../graph/tensor.js';
 import type { Shape } from '../graph/shape.js';
 import * as ops from '../ops/index.js';
-import type { Layer, LayerContext, SymbolicTensor } from './layers/layer.js';
+import { inScope, type Layer, type LayerContext, type SymbolicTensor } from './layers/layer.js';
 import { perSampleLoss } from './losses.js';
 import { canonicalMetric, perSampleMetric } from './metrics.js';
 
@@ -78,13 +78,7 @@ export function trace(topo: Topology, batch: number, training: boolean, initial:
   for (const node of topo.nodes) {
     const layer = node.layer!;
     graph.scope = `layer '${layer.name}' (${layer.className})`;
-    try {
-      values.set(node, layer.call(node.inputs.map((i) => values.get(i)!), ctx));
-    } catch (e) {
-      // Ops that check their arguments before creating a node do not know the layer: name it here.
-      if (e instanceof ShapeError && !e.message.startsWith(graph.scope)) throw new ShapeError(`${graph.scope}: ${e.message}`);
-      throw e;
-    }
+    values.set(node, inScope(graph, () => layer.call(node.inputs.map((i) => values.get(i)!), ctx)));
   }
   graph.scope = undefined;
   const penalty = losses.reduce<Tensor | undefined>((a, t) => (a ? ops.add(a, t) : t), undefined);

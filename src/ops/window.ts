@@ -55,7 +55,7 @@ export function conv2dGeometry(op: string, x: Shape, f: Shape, a: WindowAttrs): 
   const cols = windowAxis(x[2], f[1], a.strides[1], a.dilations[1], a.padding);
   if (rows.out === 0 || cols.out === 0) {
     throw new ShapeError(
-      `${op}: filter ${fmtShape(f)} with dilations ${fmtShape(a.dilations)} spans more than x ${fmtShape(x)} with 'valid' padding (empty output)`,
+      `${op}: filter ${fmtShape(f)} (a ${f[0]}x${f[1]} window, dilations ${fmtShape(a.dilations)}) spans more than x ${fmtShape(x)} (${x[1]}x${x[2]}) with 'valid' padding (empty output)`,
     );
   }
   return {

@@ -1,51 +1,44 @@
-// sn.layers: layer factories (Keras names), and the registry that rebuilds
-// layers from a saved config.
+// sn.layers: one line per layer, its factory (the Keras name users call).
+// Making a factory also registers its class under the class's saved name
+// (Layer.className), so a saved model's layers are rebuilt from the same
+// table.
 import { NameTable } from '../../names.js';
-import { Activation, Dense, Dropout, Flatten, Reshape, type DenseConfig } from './core.js';
-import type { Layer, LayerConfig } from './layer.js';
-import { AveragePooling2D, Conv2D, GlobalAveragePooling2D, MaxPooling2D, type Conv2DConfig, type Pool2DConfig } from './conv.js';
-import { Add, BatchNormalization, Concatenate, type BatchNormalizationConfig } from './merge-norm.js';
+import type { Layer } from './layer.js';
+import { Activation, Dense, Dropout, Flatten, Reshape } from './core.js';
+import { AveragePooling2D, Conv2D, GlobalAveragePooling2D, MaxPooling2D } from './conv.js';
+import { Add, BatchNormalization, Concatenate } from './merge-norm.js';
 
 export { Layer, SymbolicTensor, input, type LayerConfig, type LayerContext } from './layer.js';
-export { Activation, Dense, Dropout, Flatten, Reshape, type DenseConfig } from './core.js';
-export { AveragePooling2D, Conv2D, GlobalAveragePooling2D, MaxPooling2D, type Conv2DConfig, type Pool2DConfig } from './conv.js';
-export { Add, BatchNormalization, Concatenate, type BatchNormalizationConfig } from './merge-norm.js';
+export * from './core.js';
+export * from './conv.js';
+export * from './merge-norm.js';
 
-export const dense = (config: DenseConfig) => new Dense(config);
-export const activation = (config: LayerConfig & { activation: string }) => new Activation(config);
-export const flatten = (config: LayerConfig = {}) => new Flatten(config);
-export const reshape = (config: LayerConfig & { targetShape: number[] }) => new Reshape(config);
-export const dropout = (config: LayerConfig & { rate: number; seed?: number }) => new Dropout(config);
-export const conv2d = (config: Conv2DConfig) => new Conv2D(config);
-export const maxPool2d = (config: Pool2DConfig = {}) => new MaxPooling2D(config);
-export const maxPooling2d = maxPool2d;
-export const avgPool2d = (config: Pool2DConfig = {}) => new AveragePooling2D(config);
-export const averagePooling2d = avgPool2d;
-export const globalAveragePooling2d = (config: LayerConfig = {}) => new GlobalAveragePooling2D(config);
-export const batchNormalization = (config: BatchNormalizationConfig = {}) => new BatchNormalization(config);
-export const add = (config: LayerConfig = {}) => new Add(config);
-export const concatenate = (config: LayerConfig & { axis?: number } = {}) => new Concatenate(config);
+type LayerClass = (new (...args: never[]) => Layer) & { readonly className: string };
 
-type Factory = (config: never) => Layer;
-const registry = new NameTable<Factory>('layer class', [
-  ['Dense', dense as Factory],
-  ['Activation', activation as Factory],
-  ['Flatten', flatten as Factory],
-  ['Reshape', reshape as Factory],
-  ['Dropout', dropout as Factory],
-  ['Conv2D', conv2d as Factory],
-  ['MaxPooling2D', maxPool2d as Factory],
-  ['AveragePooling2D', avgPool2d as Factory],
-  ['GlobalAveragePooling2D', globalAveragePooling2d as Factory],
-  ['BatchNormalization', batchNormalization as Factory],
-  ['Add', add as Factory],
-  ['Concatenate', concatenate as Factory],
-]);
+/** Saved class name -> a factory that rebuilds the layer from its saved config. */
+const registry = new NameTable<(config: never) => Layer>('layer class', {});
 
-/** Lets other layer families (conv, pooling, ...) be rebuilt from saved configs. */
-export function registerLayer(className: string, factory: Factory): void {
-  registry.set(className, factory);
+/** `sn.layers.<name>(config)` for a layer class; registers the class for loading. */
+function factory<C extends LayerClass>(cls: C): (...config: ConstructorParameters<C>) => InstanceType<C> {
+  const make = (...config: ConstructorParameters<C>) => new cls(...config) as InstanceType<C>;
+  registry.set(cls.className, make as unknown as (config: never) => Layer);
+  return make;
 }
+
+export const dense = factory(Dense);
+export const activation = factory(Activation);
+export const flatten = factory(Flatten);
+export const reshape = factory(Reshape);
+export const dropout = factory(Dropout);
+export const conv2d = factory(Conv2D);
+export const maxPool2d = factory(MaxPooling2D);
+export const maxPooling2d = maxPool2d;
+export const avgPool2d = factory(AveragePooling2D);
+export const averagePooling2d = avgPool2d;
+export const globalAveragePooling2d = factory(GlobalAveragePooling2D);
+export const batchNormalization = factory(BatchNormalization);
+export const add = factory(Add);
+export const concatenate = factory(Concatenate);
 
 /** A layer rebuilt from its saved class name and config; an unknown class is an InputError listing the known ones. */
 export function layerFromConfig(className: unknown, config: Record<string, unknown>): Layer {

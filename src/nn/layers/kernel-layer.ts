@@ -27,8 +27,8 @@ export abstract class KernelLayer extends Layer {
   private readonly kernelConfig: KernelLayerConfig;
 
   /** `keys`: the subclass's own options, besides the ones every kernel layer takes. */
-  constructor(className: string, kernelConfig: KernelLayerConfig | undefined, prefix: string, keys: readonly string[]) {
-    super(className, kernelConfig, prefix, ['activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'seed', ...keys]);
+  constructor(kernelConfig: KernelLayerConfig | undefined, prefix: string, keys: readonly string[]) {
+    super(kernelConfig, prefix, ['activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'seed', ...keys]);
     const c = kernelConfig ?? {};
     const where = `${prefix} layer '${this.name}'`;
     this.activation = c.activation ?? 'linear';

@@ -2,9 +2,9 @@
 // (checked when the model is assembled, errors name the layer) and how to
 // add its nodes to a graph; its weights are graph params named
 // `<layer>/<weight>`, shared by every program the model compiles.
-import { InputError, ShapeError, SinapsisError } from '../../errors.js';
+import { InputError, ShapeError, SinapsisError, fmtShape } from '../../errors.js';
 import { checkOptions, show } from '../../options.js';
-import type { Graph } from '../../graph/graph.js';
+import { Graph } from '../../graph/graph.js';
 import type { Shape } from '../../graph/shape.js';
 import type { Initializer, Tensor } from '../../graph/tensor.js';
 
@@ -63,6 +63,9 @@ export function checkSampleShape(where: string, what: string, shape: unknown): n
 }
 
 export abstract class Layer {
+  /** The class name saved with a model (Keras' name for the layer class). Each layer class sets its own. */
+  static readonly className: string = 'Layer';
+  readonly className: string;
   readonly name: string;
   readonly inputShape: number[] | undefined;
 
@@ -71,7 +74,8 @@ export abstract class Layer {
    * `keys` (the layer's own options), so a misspelt option is an error
    * rather than silently ignored. Each layer checks the values of its own.
    */
-  constructor(readonly className: string, config: LayerConfig | undefined, prefix: string, keys: readonly string[] = []) {
+  constructor(config: LayerConfig | undefined, prefix: string, keys: readonly string[] = []) {
+    this.className = (new.target as typeof Layer).className;
     const c = checkOptions(`${prefix} layer`, config, ['name', 'inputShape', ...keys]);
     if (c.name !== undefined && (typeof c.name !== 'string' || !/^[^/]+$/.test(c.name))) {
       throw new InputError(`${prefix} layer: name must be a non-empty string without '/' (weights are named '<layer>/<weight>'), got ${show(c.name)}`);
@@ -80,11 +84,31 @@ export abstract class Layer {
     this.inputShape = c.inputShape === undefined ? undefined : checkSampleShape(`layer '${this.name}'`, 'inputShape', c.inputShape);
   }
 
-  /** Output sample shape from input sample shapes; throws ShapeError (the caller adds the layer name). */
-  abstract outputShape(inputs: readonly Shape[]): Shape;
-
-  /** Adds this layer's nodes; inputs and output carry the batch axis first. */
+  /**
+   * Adds this layer's nodes; inputs and output carry the batch axis first.
+   * The ops check the shapes (one shape rule per op); a layer checks only
+   * what they cannot see, such as how many inputs it takes.
+   */
   abstract call(inputs: readonly Tensor[], ctx: LayerContext): Tensor;
+
+  /**
+   * The output sample shape for input sample shapes: call() on a scratch
+   * graph with a batch of one, so the ops' shape rules are the layers' too.
+   * Weights are declared there but never initialised.
+   */
+  outputShape(inputs: readonly Shape[]): Shape {
+    const graph = new Graph();
+    graph.scope = `layer '${this.name}' (${this.className})`;
+    const xs = inputs.map((s, i) => graph.input(`x${i}`, [1, ...s]));
+    const ctx: LayerContext = {
+      graph,
+      training: false,
+      param: (layer, weight, shape, init, trainable) => graph.paramsByName.get(`${layer.name}/${weight}`) ?? graph.param(`${layer.name}/${weight}`, shape, init, { trainable }),
+      addLoss: () => undefined,
+      addUpdate: () => undefined,
+    };
+    return inScope(graph, () => this.call(xs, ctx)).shape.slice(1);
+  }
 
   /** The config that rebuilds this layer (saved with the model). */
   abstract getConfig(): Record<string, unknown>;
@@ -95,14 +119,7 @@ export abstract class Layer {
     if (inputs.length === 0 || inputs.some((i) => !(i instanceof SymbolicTensor))) {
       throw new SinapsisError(`layer '${this.name}' (${this.className}): apply takes a tensor from sn.input(...) or from another layer's apply (or an array of them), got ${show(x)}`);
     }
-    let shape: Shape;
-    try {
-      shape = this.outputShape(inputs.map((i) => i.shape));
-    } catch (e) {
-      if (e instanceof ShapeError) throw new ShapeError(`layer '${this.name}' (${this.className}): ${e.message}`);
-      throw e;
-    }
-    return new SymbolicTensor(shape, this, inputs, this.name);
+    return new SymbolicTensor(this.outputShape(inputs.map((i) => i.shape)), this, inputs, this.name);
   }
 
   protected baseConfig(): Record<string, unknown> {
@@ -110,8 +127,23 @@ export abstract class Layer {
   }
 }
 
-/** Layers that take exactly one input. */
-export function single(layer: Layer, inputs: readonly Shape[]): Shape {
+/** Runs `build` (a layer's call), naming the layer in a ShapeError that a check made before any op did not. */
+export function inScope<T>(graph: Graph, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    if (e instanceof ShapeError && graph.scope && !e.message.startsWith(graph.scope)) throw new ShapeError(`${graph.scope}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The only input of a layer that takes one. */
+export function single(inputs: readonly Tensor[]): Tensor {
   if (inputs.length !== 1) throw new ShapeError(`expects one input, got ${inputs.length}`);
   return inputs[0];
+}
+
+/** Throws unless x (batch first) has `rank` axes: `what` describes a sample. */
+export function requireRank(x: Tensor, rank: number, what: string): void {
+  if (x.rank !== rank) throw new ShapeError(`expects samples of shape ${what}, got ${fmtShape(x.shape.slice(1))}`);
 }

@@ -1,30 +1,32 @@
 // Layers that merge branches (add for residual blocks, concatenate) and
 // batch normalization.
 import { ShapeError, fmtShape } from '../../errors.js';
-import { sameShape, type Shape } from '../../graph/shape.js';
+import { sameShape } from '../../graph/shape.js';
 import type { Tensor } from '../../graph/tensor.js';
 import * as ops from '../../ops/index.js';
 import { getInitializer } from '../initializers.js';
 import { booleanOption, numberOption } from '../../options.js';
-import { Layer, type LayerConfig, type LayerContext } from './layer.js';
+import { Layer, single, type LayerConfig, type LayerContext } from './layer.js';
 
 /** Elementwise sum of its inputs (all of one shape): the join of a residual block. */
 export class Add extends Layer {
-  constructor(config: LayerConfig = {}) { super('Add', config, 'add'); }
-  outputShape(inputs: readonly Shape[]): Shape {
+  static override readonly className = 'Add';
+  constructor(config: LayerConfig = {}) { super(config, 'add'); }
+  call(inputs: readonly Tensor[]): Tensor {
     if (inputs.length < 2) throw new ShapeError(`needs at least two inputs, got ${inputs.length}`);
-    if (!inputs.every((s) => sameShape(s, inputs[0]))) throw new ShapeError(`inputs must have one shape, got ${inputs.map(fmtShape).join(', ')}`);
-    return inputs[0];
+    // Not broadcast, as Keras: a residual branch of another shape is a mistake.
+    if (!inputs.every((t) => sameShape(t.shape, inputs[0].shape))) throw new ShapeError(`inputs must have one shape, got ${inputs.map((t) => fmtShape(t.shape.slice(1))).join(', ')}`);
+    return inputs.slice(1).reduce((a, b) => ops.add(a, b), inputs[0]);
   }
-  call(inputs: readonly Tensor[]): Tensor { return inputs.slice(1).reduce((a, b) => ops.add(a, b), inputs[0]); }
   getConfig() { return this.baseConfig(); }
 }
 
 /** Joins its inputs along `axis` (default: the last, channels). */
 export class Concatenate extends Layer {
+  static override readonly className = 'Concatenate';
   readonly axis: number;
   constructor(config: LayerConfig & { axis?: number } = {}) {
-    super('Concatenate', config, 'concatenate', ['axis']);
+    super(config, 'concatenate', ['axis']);
     this.axis = numberOption(`concatenate layer '${this.name}'`, 'axis', config?.axis, -1, { integer: true });
   }
   /** The axis within a sample (no batch axis). */
@@ -33,19 +35,10 @@ export class Concatenate extends Layer {
     if (a < 0 || a >= rank) throw new ShapeError(`axis ${this.axis} is out of range for samples of rank ${rank} (axis 0 is the batch)`);
     return a;
   }
-  outputShape(inputs: readonly Shape[]): Shape {
+  call(inputs: readonly Tensor[]): Tensor {
     if (inputs.length < 2) throw new ShapeError(`needs at least two inputs, got ${inputs.length}`);
-    const a = this.sampleAxis(inputs[0].length);
-    for (const s of inputs) {
-      if (s.length !== inputs[0].length || s.some((d, i) => i !== a && d !== inputs[0][i])) {
-        throw new ShapeError(`inputs must agree outside the concatenation axis, got ${inputs.map(fmtShape).join(', ')}`);
-      }
-    }
-    const out = [...inputs[0]];
-    out[a] = inputs.reduce((n, s) => n + s[a], 0);
-    return out;
+    return ops.concat(inputs, this.sampleAxis(inputs[0].rank - 1) + 1);
   }
-  call(inputs: readonly Tensor[]): Tensor { return ops.concat(inputs, this.sampleAxis(inputs[0].rank - 1) + 1); }
   getConfig() { return { ...this.baseConfig(), axis: this.axis }; }
 }
 
@@ -64,24 +57,22 @@ export interface BatchNormalizationConfig extends LayerConfig {
  * gamma and beta) comes from the autodiff.
  */
 export class BatchNormalization extends Layer {
+  static override readonly className = 'BatchNormalization';
   readonly momentum: number;
   readonly epsilon: number;
   readonly center: boolean;
   readonly scale: boolean;
   constructor(config: BatchNormalizationConfig = {}) {
-    super('BatchNormalization', config, 'batch_normalization', ['momentum', 'epsilon', 'center', 'scale']);
+    super(config, 'batch_normalization', ['momentum', 'epsilon', 'center', 'scale']);
     const where = `batch_normalization layer '${this.name}'`;
     this.momentum = numberOption(where, 'momentum', config?.momentum, 0.99, { min: 0, max: 1, below: true });
     this.epsilon = numberOption(where, 'epsilon', config?.epsilon, 1e-3, { min: 0, above: true });
     this.center = booleanOption(where, 'center', config?.center, true);
     this.scale = booleanOption(where, 'scale', config?.scale, true);
   }
-  outputShape(inputs: readonly Shape[]): Shape {
-    if (inputs.length !== 1) throw new ShapeError(`expects one input, got ${inputs.length}`);
-    if (inputs[0].length === 0) throw new ShapeError('needs samples with at least one axis');
-    return inputs[0];
-  }
-  call([x]: readonly Tensor[], ctx: LayerContext): Tensor {
+  call(inputs: readonly Tensor[], ctx: LayerContext): Tensor {
+    const x = single(inputs);
+    if (x.rank < 2) throw new ShapeError('needs samples with at least one axis');
     const c = x.shape[x.rank - 1];
     const axes = x.shape.map((_, i) => i).slice(0, -1);
     const movingMean = ctx.param(this, 'movingMean', [c], getInitializer('zeros'), false);
