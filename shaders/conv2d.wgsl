@@ -31,21 +31,7 @@
 // Conditions use `&`, never `&&`: a short-circuit operator is a branch, and
 // with every accumulator live across it SwiftShader took 15 s instead of
 // 0.5 s to compile this kernel (8 x 8 block).
-override N: u32;
-override H: i32;
-override W: i32;
-override CIN: u32;
-override KH: i32;
-override KW: i32;
-override COUT: u32;
-override OH: u32;
-override OW: u32;
-override SH: i32;
-override SW: i32;
-override DH: i32;
-override DW: i32;
-override PT: i32;
-override PL: i32;
+{{GEOMETRY}}
 /** Channel blocks: ceil(COUT / (4 CV)). */
 override CB: u32;
 /** Threads per row of the 2-D grid. */
@@ -70,16 +56,16 @@ fn store(pixel: u32, col: u32, v: vec4f) {
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let t = gid.x + gid.y * ROW;
-  let pixels = N * OH * OW;
+  let pixels = N * u32(OH * OW);
   let p0 = (t / CB) * PX;
   let co0 = (t % CB) * 4u * CV;
   if (p0 >= pixels) { return; }
 
   // Pixel p of the block (clamped): its image's offset in x, the top-left input cell of its window.
   let pix$p = min(p0 + $pu, pixels - 1u);
-  let img$p = (pix$p / (OH * OW)) * u32(H * W) * CIN;
-  let iy$p = i32((pix$p / OW) % OH) * SH - PT;
-  let ix$p = i32(pix$p % OW) * SW - PL;
+  let img$p = (pix$p / u32(OH * OW)) * u32(H * W) * CIN;
+  let iy$p = i32((pix$p / u32(OW)) % u32(OH)) * SH - PT;
+  let ix$p = i32(pix$p % u32(OW)) * SW - PL;
   // Channel group v: four filter columns (clamped).
   let col$v = min(vec4u(co0 + 4u * $vu) + vec4u(0u, 1u, 2u, 3u), vec4u(COUT - 1u));
   var acc$p_$v = vec4f(0.0);

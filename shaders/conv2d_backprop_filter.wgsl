@@ -22,20 +22,7 @@
 // {{FINISH}} the workgroup memory and the end of the kernel.
 // Unrolled lines: a line holding `$r` is repeated for r = 0 .. RX-1, one
 // holding `$v` for v = 0 .. CV-1 (both: every pair), the index substituted.
-override N: u32;
-override H: i32;
-override W: i32;
-override CIN: u32;
-override KW: u32;
-override COUT: u32;
-override OH: u32;
-override OW: u32;
-override SH: i32;
-override SW: i32;
-override DH: i32;
-override DW: i32;
-override PT: i32;
-override PL: i32;
+{{GEOMETRY}}
 /** Rows of df: KH * KW * CIN. */
 override R: u32;
 /** Row blocks ceil(R / RX), column blocks ceil(COUT / (4 CV)), workgroups per row of the grid. */
@@ -61,21 +48,21 @@ const WG = {{WG}}u;
   // Row r of the block (clamped): its input channel and tap offsets.
   let row$r = min(r0 + $ru, R - 1u);
   let ci$r = row$r % CIN;
-  let offY$r = i32(row$r / CIN / KW) * DH - PT;
-  let offX$r = i32(row$r / CIN % KW) * DW - PL;
+  let offY$r = i32(row$r / CIN / u32(KW)) * DH - PT;
+  let offX$r = i32(row$r / CIN % u32(KW)) * DW - PL;
   // Column group v: four output channels (clamped).
   let col$v = min(vec4u(co0 + 4u * $vu) + vec4u(0u, 1u, 2u, 3u), vec4u(COUT - 1u));
   var acc$r_$v = vec4f(0.0);
 
-  for (var line = {{FIRST}}; line < N * OH; line += {{STEP}}) {
-    let n = line / OH;
-    let oy = i32(line % OH) * SH;
+  for (var line = {{FIRST}}; line < N * u32(OH); line += {{STEP}}) {
+    let n = line / u32(OH);
+    let oy = i32(line % u32(OH)) * SH;
     // Row r on this output row: 1 if its input row is inside the image, the x offset of that row.
     let cy$r = oy + offY$r;
     let my$r = select(0.0, 1.0, (cy$r >= 0) & (cy$r < H));
     let xr$r = (n * u32(H) + u32(clamp(cy$r, 0, H - 1))) * u32(W);
-    var go = line * OW * COUT;
-    for (var ox = 0u; ox < OW; ox++) {
+    var go = line * u32(OW) * COUT;
+    for (var ox = 0u; ox < u32(OW); ox++) {
       let g$v = vec4f(dy[go + col$v.x], dy[go + col$v.y], dy[go + col$v.z], dy[go + col$v.w]);
       let cx$r = i32(ox) * SW + offX$r;
       let a$r = x[(xr$r + u32(clamp(cx$r, 0, W - 1))) * CIN + ci$r] * select(0.0, my$r, (cx$r >= 0) & (cx$r < W));

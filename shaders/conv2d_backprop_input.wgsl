@@ -15,21 +15,7 @@
 // Unrolled lines: a line holding `$p` is repeated for p = 0 .. PX-1, one
 // holding `$v` for v = 0 .. CV-1 (both: every pair), the index substituted.
 // {{W}} loads the filter columns of group v (only those that exist when CIN < 4).
-override N: u32;
-override H: u32;
-override W: u32;
-override CIN: u32;
-override KH: i32;
-override KW: i32;
-override COUT: u32;
-override OH: i32;
-override OW: i32;
-override SH: i32;
-override SW: i32;
-override DH: i32;
-override DW: i32;
-override PT: i32;
-override PL: i32;
+{{GEOMETRY}}
 /** Channel blocks: ceil(CIN / (4 CV)). */
 override CB: u32;
 override ROW: u32;
@@ -57,16 +43,16 @@ fn source(t: i32, stride: i32, size: i32) -> vec2i {
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let t = gid.x + gid.y * ROW;
-  let pixels = N * H * W;
+  let pixels = N * u32(H * W);
   let p0 = (t / CB) * PX;
   let ci0 = (t % CB) * 4u * CV;
   if (p0 >= pixels) { return; }
 
   // Pixel p of the block (clamped): its image's offset in dy, its cell shifted by the padding.
   let pix$p = min(p0 + $pu, pixels - 1u);
-  let img$p = (pix$p / (H * W)) * u32(OH * OW) * COUT;
-  let ty$p = i32((pix$p / W) % H) + PT;
-  let tx$p = i32(pix$p % W) + PL;
+  let img$p = (pix$p / u32(H * W)) * u32(OH * OW) * COUT;
+  let ty$p = i32((pix$p / u32(W)) % u32(H)) + PT;
+  let tx$p = i32(pix$p % u32(W)) + PL;
   // Channel group v: four filter rows (input channels, clamped), as offsets f[.., ci, 0].
   let row$v = min(vec4u(ci0 + 4u * $vu) + vec4u(0u, 1u, 2u, 3u), vec4u(CIN - 1u)) * COUT;
   var acc$p_$v = vec4f(0.0);

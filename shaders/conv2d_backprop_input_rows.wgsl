@@ -19,16 +19,7 @@
 // vec4f), {{TAP}} group v's weights of tap k for channel co,
 // {{ACCUMULATE}} the multiply-adds and {{LANE}} channel c of accumulator k
 // (src/ops/conv.ts).
-override N: u32;
-override H: u32;
-override W: u32;
-override CIN: u32;
-override KH: i32;
-override COUT: u32;
-override OH: i32;
-override OW: i32;
-override PT: i32;
-override PL: i32;
+{{GEOMETRY}}
 /** Pixel blocks per image row: ceil(W / PX). */
 override XB: u32;
 /** Channel blocks: ceil(CIN / (4 CV)). */
@@ -48,9 +39,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let t = gid.x + gid.y * ROW;
   let ci0 = (t % CB) * 4u * CV;
   let row = t / CB / XB;
-  if (row >= N * H) { return; }
-  let n = row / H;
-  let iy = i32(row % H);
+  if (row >= N * u32(H)) { return; }
+  let n = row / u32(H);
+  let iy = i32(row % u32(H));
   let ix0 = (t / CB % XB) * PX;
   // Channel group v: four filter rows (input channels, clamped), as offsets f[.., ci, 0].
   let rowoff$v = min(vec4u(ci0 + 4u * $vu) + vec4u(0u, 1u, 2u, 3u), vec4u(CIN - 1u)) * COUT;
@@ -73,13 +64,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     }
   }
 
-  let out = row * W * CIN;
+  let out = row * u32(W) * CIN;
   var accs: array<{{ACC}}, PX * CV>;
   accs[$p * CV + $v] = acc$p_$v;
   for (var k = 0u; k < PX * CV; k++) {
     let ix = ix0 + k / CV;
     let c0 = ci0 + 4u * (k % CV);
-    if (ix >= W) { break; }
+    if (ix >= u32(W)) { break; }
     for (var c = 0u; c < min(4u, CIN - min(c0, CIN)); c++) {
       dx[out + ix * CIN + c0 + c] = {{LANE}};
     }

@@ -17,16 +17,7 @@
 // k = 0 .. KW-1. {{TAP}} is group v's weights of tap k for channel ci,
 // {{ACCUMULATE}} the multiply-adds (src/ops/conv.ts); {{EPILOGUE}} defines
 // epilogue(v, i) for each value stored at flat index i (src/ops/fused.ts).
-override N: u32;
-override H: i32;
-override W: i32;
-override CIN: u32;
-override KH: i32;
-override COUT: u32;
-override OH: u32;
-override OW: u32;
-override PT: i32;
-override PL: i32;
+{{GEOMETRY}}
 /** Pixel blocks per output row: ceil(OW / PX). */
 override XB: u32;
 /** Channel blocks: ceil(COUT / (4 CV)). */
@@ -48,9 +39,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let t = gid.x + gid.y * ROW;
   let co0 = (t % CB) * 4u * CV;
   let row = t / CB / XB;
-  if (row >= N * OH) { return; }
-  let n = row / OH;
-  let oy = i32(row % OH);
+  if (row >= N * u32(OH)) { return; }
+  let n = row / u32(OH);
+  let oy = i32(row % u32(OH));
   let ox0 = (t / CB % XB) * PX;
   // Channel group v: four filter columns (output channels, clamped).
   let col$v = min(vec4u(co0 + 4u * $vu) + vec4u(0u, 1u, 2u, 3u), vec4u(COUT - 1u));
@@ -73,13 +64,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     }
   }
 
-  let out = row * OW;
+  let out = row * u32(OW);
   var accs: array<vec4f, PX * CV>;
   accs[$p * CV + $v] = acc$p_$v;
   for (var k = 0u; k < PX * CV; k++) {
     let ox = ox0 + k / CV;
     let c0 = co0 + 4u * (k % CV);
-    if (ox >= OW) { break; }
+    if (ox >= u32(OW)) { break; }
     for (var c = 0u; c < min(4u, COUT - min(c0, COUT)); c++) {
       let i = (out + ox) * COUT + c0 + c;
       y[i] = epilogue(accs[k][c], i);

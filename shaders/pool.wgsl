@@ -11,17 +11,7 @@
 // given `first` (the window's first cell), {{COMBINE}} folds a cell `v` into
 // `acc`, {{FINISH}} turns `acc` and `count` (cells in the window) into the
 // output.
-override H: i32;
-override W: i32;
-override CT: u32;
-override PH: i32;
-override PW: i32;
-override OH: u32;
-override OW: u32;
-override SH: i32;
-override SW: i32;
-override PT: i32;
-override PL: i32;
+{{GEOMETRY}}
 /** Units of y: N * OH * OW * CT. */
 override COUNT: u32;
 override ROW: u32;
@@ -40,13 +30,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     if (i >= COUNT) { return; }
     let c = i % CT;
     let q = i / CT;
-    let top = i32((q / OW) % OH) * SH - PT;
-    let left = i32(q % OW) * SW - PL;
+    let top = i32((q / u32(OW)) % u32(OH)) * SH - PT;
+    let left = i32(q % u32(OW)) * SW - PL;
     let y0 = max(top, 0);
     let y1 = min(top + PH, H);
     let x0 = max(left, 0);
     let x1 = min(left + PW, W);
-    let base = (q / (OW * OH)) * u32(H * W) * CT + c;
+    let base = (q / u32(OW * OH)) * u32(H * W) * CT + c;
     let first = x[base + u32(y0 * W + x0) * CT];
     var acc = {{INIT}};
     for (var iy = y0; iy < y1; iy++) {

@@ -9,17 +9,7 @@
 // Mapping: each thread computes PER consecutive units of dx, thread index =
 // gid.x + gid.y * ROW; COUNT = units of dx. Templated: {{TYPES}} declares
 // alias T.
-override H: i32;
-override W: i32;
-override CT: u32;
-override PH: i32;
-override PW: i32;
-override OH: i32;
-override OW: i32;
-override SH: i32;
-override SW: i32;
-override PT: i32;
-override PL: i32;
+{{GEOMETRY}}
 override COUNT: u32;
 override ROW: u32;
 override PER: u32 = 4u;

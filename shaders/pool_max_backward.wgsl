@@ -26,17 +26,7 @@
 // (the identity, or a fused elementwise chain such as relu's backward) and
 // {{EPI}} fn epi(v: T, unit: u32) -> T applying it to each lane of a unit.
 // Conditions are selects, not branches (see conv2d.wgsl on `&&`).
-override H: i32;
-override W: i32;
-override CT: u32;
-override PH: i32;
-override PW: i32;
-override OH: i32;
-override OW: i32;
-override SH: i32;
-override SW: i32;
-override PT: i32;
-override PL: i32;
+{{GEOMETRY}}
 override COUNT: u32;
 override ROW: u32;
 override PER: u32 = 4u;

@@ -19,7 +19,7 @@ import type { Conv2dGeometry } from '../cpu/conv.js';
 import { CPU_MIN_WORKGROUPS, MAX_WORKGROUPS_PER_DIM, epilogueParts, fill, linearGrid, sections, unroll } from './kernel.js';
 import type { Epilogue, KernelCaps, KernelSpec } from '../graph/kernel-binding.js';
 import { apply, checkTensor, defineOp, scoped } from '../graph/op-registry.js';
-import { conv2dGeometry, pair, padding, type Pair, type Padding, type WindowAttrs } from './window.js';
+import { CONV_GEOMETRY, conv2dGeometry, geometryOverrides, pair, padding, type Pair, type Padding, type WindowAttrs } from './window.js';
 
 export interface Conv2dOptions {
   /** Step between windows: a number or [rows, columns] (default 1). */
@@ -49,13 +49,17 @@ function checkDy(op: string, g: Conv2dGeometry, dy: Shape): void {
   if (!sameShape(dy, want)) throw new ShapeError(`${op}: dy must be ${fmtShape(want)} (the conv2d output), got ${fmtShape(dy)}`);
 }
 
-/** Override constants shared by the three kernels. */
+/** Override constants of the geometry block shared by the kernels (CONV_GEOMETRY). */
 function geometryConstants(g: Conv2dGeometry): Record<string, number> {
   return {
-    N: g.batch, H: g.inH, W: g.inW, CIN: g.inC, KW: g.filterW, COUT: g.outC, OH: g.outH, OW: g.outW,
+    N: g.batch, H: g.inH, W: g.inW, CIN: g.inC, KH: g.filterH, KW: g.filterW, COUT: g.outC, OH: g.outH, OW: g.outW,
     SH: g.strideH, SW: g.strideW, DH: g.dilationH, DW: g.dilationW, PT: g.padTop, PL: g.padLeft,
   };
 }
+
+/** The geometry block of the generic kernels, and of the row kernels (whose KW is a constant of their unrolled taps). */
+const GEOMETRY = geometryOverrides(CONV_GEOMETRY);
+const ROWS_GEOMETRY = geometryOverrides(CONV_GEOMETRY.filter((n) => n !== 'KW'));
 
 const label = (op: string, g: Conv2dGeometry) => `${op} ${g.filterH}x${g.filterW}`;
 
@@ -132,12 +136,12 @@ defineOp({
     const filterAt = unrolled ? 'u32(($y * KW + $k) * i32(CIN) + $c) * COUT' : 'fo';
     const shader = unroll(fill(sections(conv2dWgsl, { UNROLLED: unrolled }), {
       PX: rows, CV: groups, W: columns(g.outC, (c) => `f[${filterAt} + col$v.${c}]`),
-      EPILOGUE: epilogue,
+      EPILOGUE: epilogue, GEOMETRY,
     }), unrolled ? { y: g.filterH, k: g.filterW, c: g.inC, p: rows, v: groups } : { p: rows, v: groups });
     return {
       label: label(unrolled ? 'conv2d unrolled' : 'conv2d', g) + suffix,
       shader,
-      constants: { ...geometryConstants(g), ...(unrolled ? {} : { KH: g.filterH }), CB: cb, ROW: rowThreads },
+      constants: { ...geometryConstants(g), CB: cb, ROW: rowThreads },
       bindings: { x: 0, f: 1, y: 'out' },
       extraBindings,
       workgroups,
@@ -170,8 +174,8 @@ defineOp({
     const { workgroups, rowThreads } = linearGrid(Math.ceil((g.batch * g.inH * g.inW) / rows) * cb);
     return {
       label: label('conv2dBackpropInput', g),
-      shader: unroll(fill(backpropInputWgsl, { PX: rows, CV: groups, W: columns(g.inC, (c) => `f[fr$v.${c} + co]`) }), { p: rows, v: groups }),
-      constants: { ...geometryConstants(g), KH: g.filterH, CB: cb, ROW: rowThreads },
+      shader: unroll(fill(backpropInputWgsl, { PX: rows, CV: groups, W: columns(g.inC, (c) => `f[fr$v.${c} + co]`), GEOMETRY }), { p: rows, v: groups }),
+      constants: { ...geometryConstants(g), CB: cb, ROW: rowThreads },
       bindings: { dy: 0, f: 1, dx: 'out' },
       workgroups,
     };
@@ -224,7 +228,7 @@ function backpropInputRowsKernel(g: Conv2dGeometry): KernelSpec {
   const one = g.inC === 1;
   const tap = one ? 'f[fk$k + co]' : columns(g.inC, (lane) => `f[fk$k + rowoff$v.${lane} + co]`);
   const accumulate = rowMultiplyAdds(px, cv, kw, (p, k) => p + kw - 1 - k);
-  const shader = unroll(fill(backpropInputRowsWgsl, { PX: px, CV: cv, KW: kw, ACC: one ? 'f32' : 'vec4f', TAP: tap, ACCUMULATE: accumulate, LANE: one ? 'accs[k]' : 'accs[k][c]' }), { p: px, v: cv, j: px + kw - 1, k: kw });
+  const shader = unroll(fill(backpropInputRowsWgsl, { PX: px, CV: cv, KW: kw, ACC: one ? 'f32' : 'vec4f', TAP: tap, ACCUMULATE: accumulate, LANE: one ? 'accs[k]' : 'accs[k][c]', GEOMETRY: ROWS_GEOMETRY }), { p: px, v: cv, j: px + kw - 1, k: kw });
   const { workgroups, rowThreads } = linearGrid(g.batch * g.inH * blocksPerRow * cb);
   return {
     label: label('conv2dBackpropInput rows', g),
@@ -242,7 +246,7 @@ function conv2dRowsKernel(g: Conv2dGeometry, fused: Epilogue | undefined): Kerne
   const kw = g.filterW;
   const tap = columns(g.outC, (lane) => `f[fk$k + ci * COUT + col$v.${lane}]`);
   const accumulate = rowMultiplyAdds(px, cv, kw, (p, k) => p + k);
-  const shader = unroll(fill(conv2dRowsWgsl, { PX: px, CV: cv, KW: kw, TAP: tap, ACCUMULATE: accumulate, EPILOGUE: epilogue }), { p: px, v: cv, j: px + kw - 1, k: kw });
+  const shader = unroll(fill(conv2dRowsWgsl, { PX: px, CV: cv, KW: kw, TAP: tap, ACCUMULATE: accumulate, EPILOGUE: epilogue, GEOMETRY: ROWS_GEOMETRY }), { p: px, v: cv, j: px + kw - 1, k: kw });
   const { workgroups, rowThreads } = linearGrid(g.batch * g.outH * blocksPerRow * cb);
   return {
     label: label('conv2d rows', g) + suffix,
@@ -254,10 +258,10 @@ function conv2dRowsKernel(g: Conv2dGeometry, fused: Epilogue | undefined): Kerne
   };
 }
 
-/** geometryConstants less those the row kernels do not declare: stride and dilation (1 there) and KW (a constant of their unrolled taps). */
+/** geometryConstants less KW, a constant of the row kernels' unrolled taps. */
 function rowConstants(g: Conv2dGeometry): Record<string, number> {
-  const { SH: _sh, SW: _sw, DH: _dh, DW: _dw, KW: _kw, ...rest } = geometryConstants(g);
-  return { ...rest, KH: g.filterH };
+  const { KW: _kw, ...rest } = geometryConstants(g);
+  return rest;
 }
 
 // ------------------------------------------------------------------ backprop to the filter
@@ -289,7 +293,7 @@ defineOp({
       const { workgroups, rowThreads } = linearGrid(count, wg);
       return {
         label: label('conv2dBackpropFilter', g),
-        shader: unroll(fill(backpropFilterWgsl, { RX: rx, CV: groups, WG: wg, ...WHOLE_SUM }), parts),
+        shader: unroll(fill(backpropFilterWgsl, { RX: rx, CV: groups, WG: wg, GEOMETRY, ...WHOLE_SUM }), parts),
         constants: { ...geometryConstants(g), R: rows, RB: rb, CB: cb, GX: rowThreads },
         bindings: { x: 0, dy: 1, df: 'out' },
         workgroups,
@@ -300,7 +304,7 @@ defineOp({
     const gx = Math.min(count, MAX_WORKGROUPS_PER_DIM);
     return {
       label: label('conv2dBackpropFilter', g),
-      shader: unroll(fill(backpropFilterWgsl, { RX: rx, CV: groups, WG: wg, ...SPLIT_SUM }), parts),
+      shader: unroll(fill(backpropFilterWgsl, { RX: rx, CV: groups, WG: wg, GEOMETRY, ...SPLIT_SUM }), parts),
       constants: { ...geometryConstants(g), R: rows, RB: rb, CB: cb, GX: gx },
       bindings: { x: 0, dy: 1, df: 'out' },
       workgroups: [gx, Math.ceil(count / gx), 1],

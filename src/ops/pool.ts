@@ -18,7 +18,9 @@ import type { Pool2dGeometry } from '../cpu/pool.js';
 import { epilogueParts, fill, linearGrid } from './kernel.js';
 import type { Epilogue, KernelSpec } from '../graph/kernel-binding.js';
 import { apply, checkTensor, defineOp, scoped } from '../graph/op-registry.js';
-import { pair, padding, pool2dGeometry, type Pair, type Padding, type PoolAttrs } from './window.js';
+import { POOL_GEOMETRY, geometryOverrides, pair, padding, pool2dGeometry, type Pair, type Padding, type PoolAttrs } from './window.js';
+
+const POOL_OVERRIDES = geometryOverrides(POOL_GEOMETRY);
 
 export interface Pool2dOptions {
   /** Window size: a number or [rows, columns] (default 2). */
@@ -78,7 +80,7 @@ function poolKernel(template: string, g: Pool2dGeometry, count: number, extra: R
   const n = count / lanes;
   const { workgroups, rowThreads } = linearGrid(Math.ceil(n / 4));
   return {
-    shader: fill(template, { ...types, ...extra }),
+    shader: fill(template, { ...types, ...extra, GEOMETRY: POOL_OVERRIDES }),
     constants: {
       H: g.inH, W: g.inW, CT: g.channels / lanes, PH: g.poolH, PW: g.poolW, OH: g.outH, OW: g.outW,
       SH: g.strideH, SW: g.strideW, PT: g.padTop, PL: g.padLeft, COUNT: n, ROW: rowThreads,

@@ -90,3 +90,25 @@ export function pool2dGeometry(op: string, x: Shape, a: PoolAttrs): Pool2dGeomet
     padTop: rows.before, padLeft: cols.before,
   };
 }
+
+/**
+ * Types of the geometry override constants of the convolution and pooling
+ * shaders: sizes and offsets on the image grid are i32 (window positions go
+ * negative in the padding), counts of channels and images u32.
+ */
+const GEOMETRY_TYPES: Readonly<Record<string, 'i32' | 'u32'>> = {
+  N: 'u32', CIN: 'u32', COUT: 'u32', CT: 'u32',
+  H: 'i32', W: 'i32', KH: 'i32', KW: 'i32', PH: 'i32', PW: 'i32', OH: 'i32', OW: 'i32',
+  SH: 'i32', SW: 'i32', DH: 'i32', DW: 'i32', PT: 'i32', PL: 'i32',
+};
+
+/** The {{GEOMETRY}} block of a shader: one override declaration per name, typed as GEOMETRY_TYPES says. */
+export function geometryOverrides(names: readonly string[]): string {
+  return names.map((n) => `override ${n}: ${GEOMETRY_TYPES[n]};`).join('\n');
+}
+
+/** The convolution shaders' geometry (x [N, H, W, CIN], f [KH, KW, CIN, COUT], y [N, OH, OW, COUT]; strides, dilations, padding before). */
+export const CONV_GEOMETRY = ['N', 'H', 'W', 'CIN', 'KH', 'KW', 'COUT', 'OH', 'OW', 'SH', 'SW', 'DH', 'DW', 'PT', 'PL'] as const;
+
+/** The pooling shaders' geometry (x [n, H, W, CT units], windows PH x PW, y [n, OH, OW, CT]). */
+export const POOL_GEOMETRY = ['H', 'W', 'CT', 'PH', 'PW', 'OH', 'OW', 'SH', 'SW', 'PT', 'PL'] as const;
