@@ -4,7 +4,7 @@
 // what exactly is measured.
 import * as sn from '../src/index.js';
 import type { Tensor } from '../src/index.js';
-import { getOp } from '../src/ops/registry.js';
+import { getOp } from '../src/graph/op-registry.js';
 import { rateUnit, sizeOf, type KernelCase, type OpCase } from './cases/case.js';
 import { compare, fmtMs, fmtNum, randomData, relError, type Variant } from './harness.js';
 

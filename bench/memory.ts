@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import * as sn from '../src/index.js';
 import type { Graph, Tensor } from '../src/index.js';
 import { buildPlan } from '../src/plan/plan.js';
-import { getOptimizer } from '../src/nn/optimizers.js';
+import { getOptimizer } from '../src/optimizers/index.js';
 import { compare, fmtBytes, fmtMs, fmtNum, loadLine, machineHeader, randomData, relError, table } from './harness.js';
 
 const usage = 'usage: memory.js [--quick] [--verbose]';

@@ -6,7 +6,7 @@
 // over rows of several widths. Rated in GB/s: every operand read once and the
 // result written once.
 import * as sn from '../../src/index.js';
-import { getOp } from '../../src/ops/registry.js';
+import { getOp } from '../../src/graph/op-registry.js';
 import { fmtShape, type OpCase } from './case.js';
 
 function oneHot(rows: number, classes: number): Float32Array {

@@ -1,6 +1,9 @@
 // Compute pipelines, cached per device by shader text and constants. Bind
 // group layouts are derived from the WGSL itself with wgsl_reflect (binding
-// numbers, storage read vs read_write, uniforms), never kept by hand.
+// numbers, storage read vs read_write, uniforms), never kept by hand: from
+// the resources the entry point uses (through the functions it calls), so
+// one file may hold a kernel family whose entry points bind different
+// buffers.
 import { WgslReflect } from 'wgsl_reflect';
 import { DeviceError } from '../errors.js';
 
@@ -16,26 +19,23 @@ interface Reflected {
   binding: Map<string, number>;
 }
 
-const reflectCache = new Map<string, Reflected>();
+const reflectCache = new Map<string, WgslReflect>();
 
-function reflect(shader: string): Reflected {
-  let r = reflectCache.get(shader);
-  if (r) return r;
-  const info = new WgslReflect(shader);
-  const groups = info.getBindGroups();
-  if (groups.length > 1) throw new DeviceError('kernel uses more than bind group 0, which the executor does not bind');
+function reflect(shader: string, entryPoint: string): Reflected {
+  let info = reflectCache.get(shader);
+  if (!info) reflectCache.set(shader, (info = new WgslReflect(shader)));
+  const entry = info.entry.compute.find((e) => e.name === entryPoint);
+  if (!entry) throw new DeviceError(`kernel has no compute entry point '${entryPoint}'`);
+  if (entry.resources.some((v) => v.group !== 0)) throw new DeviceError('kernel uses more than bind group 0, which the executor does not bind');
   const binding = new Map<string, number>();
   const entries: GPUBindGroupLayoutEntry[] = [];
-  for (const v of groups[0] ?? []) {
-    if (!v) continue;
+  for (const v of [...entry.resources].sort((a, b) => a.binding - b.binding)) {
     binding.set(v.name, v.binding);
     // wgsl_reflect resource types: 0 uniform, 1 storage.
     const type: GPUBufferBindingType = v.resourceType === 0 ? 'uniform' : v.access === 'read' ? 'read-only-storage' : 'storage';
     entries.push({ binding: v.binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } });
   }
-  r = { entries, binding };
-  reflectCache.set(shader, r);
-  return r;
+  return { entries, binding };
 }
 
 export class PipelineCache {
@@ -61,7 +61,7 @@ export class PipelineCache {
   }
 
   private async compile(label: string, shader: string, entryPoint: string, constants: Record<string, number>): Promise<CompiledKernel> {
-    const { entries, binding } = reflect(shader);
+    const { entries, binding } = reflect(shader, entryPoint);
     let module = this.modules.get(shader);
     if (!module) {
       module = this.device.createShaderModule({ label, code: shader });
