@@ -8,8 +8,6 @@
 // Max routing is recomputed from x in every kernel (the first largest cell of
 // each window), so no argmax tensor is kept between passes.
 import poolWgsl from '../../shaders/pool.wgsl';
-import maxBackwardWgsl from '../../shaders/pool_max_backward.wgsl';
-import avgBackwardWgsl from '../../shaders/pool_avg_backward.wgsl';
 import { ShapeError, fmtShape } from '../errors.js';
 import { checkShape, sameShape, type Shape } from '../graph/shape.js';
 import type { Attrs, Tensor } from '../graph/tensor.js';
@@ -74,13 +72,21 @@ function unitEpilogue(lanes: number, fused: Epilogue | undefined): { extra: Reco
   return { extra: { EPILOGUE: wgsl, EPI: epi }, extraBindings, suffix };
 }
 
-/** Template values, override constants and grid of a pooling kernel writing `count` values, PER = 4 units per thread. */
-function poolKernel(template: string, g: Pool2dGeometry, count: number, extra: Record<string, string> = {}) {
+/**
+ * Entry point, shader, override constants and grid of a pooling kernel
+ * (shaders/pool.wgsl) writing `count` values, PER = 4 units per thread,
+ * with a fused epilogue where the max-pooling gradient takes one.
+ */
+function poolKernel(entryPoint: string, g: Pool2dGeometry, count: number, fused?: Epilogue) {
   const { lanes, types } = units(g);
+  const { extra, extraBindings, suffix } = unitEpilogue(lanes, fused);
   const n = count / lanes;
   const { workgroups, rowThreads } = linearGrid(Math.ceil(n / 4));
   return {
-    shader: fill(template, { ...types, ...extra, GEOMETRY: POOL_OVERRIDES }),
+    entryPoint,
+    suffix,
+    extraBindings,
+    shader: fill(poolWgsl, { ...types, ...extra, GEOMETRY: POOL_OVERRIDES }),
     constants: {
       H: g.inH, W: g.inW, CT: g.channels / lanes, PH: g.poolH, PW: g.poolW, OH: g.outH, OW: g.outW,
       SH: g.strideH, SW: g.strideW, PT: g.padTop, PL: g.padLeft, COUNT: n, ROW: rowThreads,
@@ -94,8 +100,8 @@ const label = (op: string, g: Pool2dGeometry) => `${op} ${g.poolH}x${g.poolW}`;
 // ------------------------------------------------------------------ forward
 
 const forward = {
-  maxPool2d: { INIT: 'first', COMBINE: 'max(acc, v)', FINISH: 'acc', cpu: cpu.maxPool2d },
-  avgPool2d: { INIT: 'T(0.0)', COMBINE: 'acc + v', FINISH: 'acc / count', cpu: cpu.avgPool2d },
+  maxPool2d: { entryPoint: 'max_pool', cpu: cpu.maxPool2d },
+  avgPool2d: { entryPoint: 'avg_pool', cpu: cpu.avgPool2d },
 };
 
 for (const [name, row] of Object.entries(forward)) {
@@ -109,11 +115,8 @@ for (const [name, row] of Object.entries(forward)) {
     },
     kernel: (node): KernelSpec => {
       const g = pool2dGeometry(name, node.inputs[0].shape, poolAttrs(node.attrs));
-      return {
-        label: label(name, g),
-        ...poolKernel(poolWgsl, g, node.size, { INIT: row.INIT, COMBINE: row.COMBINE, FINISH: row.FINISH }),
-        bindings: { x: 0, y: 'out' },
-      };
+      const { suffix, ...kernel } = poolKernel(row.entryPoint, g, node.size);
+      return { label: label(name, g) + suffix, ...kernel, bindings: { x: 0, out: 'out' } };
     },
   });
 }
@@ -134,14 +137,8 @@ defineOp({
     const g = pool2dGeometry('maxPool2dGrad', node.shape, poolAttrs(node.attrs));
     // Windows that do not overlap tile dx: one thread per window writes its tile (a quarter of the gather's loads for 2 x 2).
     const tiles = g.strideH >= g.poolH && g.strideW >= g.poolW;
-    const { extra, extraBindings, suffix } = unitEpilogue(units(g).lanes, fused);
-    return {
-      label: label('maxPool2dGrad', g) + suffix,
-      entryPoint: tiles ? 'grad_tiles' : 'grad',
-      ...poolKernel(maxBackwardWgsl, g, tiles ? node.inputs[1].size : node.size, extra),
-      bindings: { x: 0, g: 1, out: 'out' },
-      extraBindings,
-    };
+    const { suffix, ...kernel } = poolKernel(tiles ? 'max_grad_tiles' : 'max_grad', g, tiles ? node.inputs[1].size : node.size, fused);
+    return { label: label('maxPool2dGrad', g) + suffix, ...kernel, bindings: { x: 0, g: 1, out: 'out' } };
   },
 });
 
@@ -155,12 +152,8 @@ defineOp({
   grad: (h, node) => [null, maxPool2dGrad(node.inputs[0], h, optionsOf(node))],
   kernel: (node): KernelSpec => {
     const g = pool2dGeometry('maxPool2dGradGrad', node.inputs[0].shape, poolAttrs(node.attrs));
-    return {
-      label: label('maxPool2dGradGrad', g),
-      entryPoint: 'grad_grad',
-      ...poolKernel(maxBackwardWgsl, g, node.size, unitEpilogue(units(g).lanes, undefined).extra),
-      bindings: { x: 0, g: 1, out: 'out' },
-    };
+    const { suffix, ...kernel } = poolKernel('max_grad_grad', g, node.size);
+    return { label: label('maxPool2dGradGrad', g) + suffix, ...kernel, bindings: { x: 0, g: 1, out: 'out' } };
   },
 });
 
@@ -177,11 +170,8 @@ defineOp({
   grad: (g, node) => [avgPool2d(g, optionsOf(node))],
   kernel: (node): KernelSpec => {
     const g = pool2dGeometry('avgPool2dGrad', node.shape, poolAttrs(node.attrs));
-    return {
-      label: label('avgPool2dGrad', g),
-      ...poolKernel(avgBackwardWgsl, g, node.size),
-      bindings: { dy: 0, dx: 'out' },
-    };
+    const { suffix, ...kernel } = poolKernel('avg_grad', g, node.size);
+    return { label: label('avgPool2dGrad', g) + suffix, ...kernel, bindings: { g: 0, out: 'out' } };
   },
 });
 
