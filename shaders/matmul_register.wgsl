@@ -26,15 +26,7 @@
 // every lane must reach the broadcasts: threads past the edge clamp their
 // reads like edge threads and store nothing.
 {{ENABLE}}
-override M: u32;
-override N: u32;
-override K: u32;
-override A_Z: u32;
-override A_I: u32;
-override A_P: u32;
-override B_Z: u32;
-override B_P: u32;
-override B_J: u32;
+{{SHAPE}}
 
 const R = {{R}}u;
 const CV = {{CV}}u;

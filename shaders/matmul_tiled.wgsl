@@ -4,15 +4,7 @@
 // 4x4 block; K is walked in steps of 16 through workgroup memory (each thread
 // stages 4 values of A and 4 of B per step, zero outside the matrices).
 // {{EPILOGUE}} defines epilogue(v, i) for the value stored at flat index i.
-override M: u32;
-override N: u32;
-override K: u32;
-override A_Z: u32;
-override A_I: u32;
-override A_P: u32;
-override B_Z: u32;
-override B_P: u32;
-override B_J: u32;
+{{SHAPE}}
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;

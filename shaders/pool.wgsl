@@ -47,6 +47,12 @@ override PER: u32 = 4u;
 {{EPILOGUE}}
 {{EPI}}
 
+/** The units of out this thread computes, [first, end): PER consecutive ones (fewer at the end). */
+fn units_of(gid: vec3u) -> vec2u {
+  let first = (gid.x + gid.y * ROW) * PER;
+  return vec2u(first, min(first + PER, COUNT));
+}
+
 /** Unit i of a pooled (output-shaped) array: x of its image's channel plane (image n, unit c), and its row and column. */
 fn pooled_cell(i: u32) -> vec3i {
   let q = i / CT;
@@ -89,10 +95,8 @@ fn argmax(base: u32, oy: i32, ox: i32) -> TU {
 
 @compute @workgroup_size(64)
 fn max_pool(@builtin(global_invocation_id) gid: vec3u) {
-  let start = (gid.x + gid.y * ROW) * PER;
-  for (var k = 0u; k < PER; k++) {
-    let i = start + k;
-    if (i >= COUNT) { return; }
+  let units = units_of(gid);
+  for (var i = units.x; i < units.y; i++) {
     let cell = pooled_cell(i);
     let w = window(cell.y, cell.z);
     var acc = x[u32(cell.x) + u32(w.x * W + w.z) * CT];
@@ -105,10 +109,8 @@ fn max_pool(@builtin(global_invocation_id) gid: vec3u) {
 
 @compute @workgroup_size(64)
 fn avg_pool(@builtin(global_invocation_id) gid: vec3u) {
-  let start = (gid.x + gid.y * ROW) * PER;
-  for (var k = 0u; k < PER; k++) {
-    let i = start + k;
-    if (i >= COUNT) { return; }
+  let units = units_of(gid);
+  for (var i = units.x; i < units.y; i++) {
     let cell = pooled_cell(i);
     let w = window(cell.y, cell.z);
     var acc = T(0.0);
@@ -127,10 +129,8 @@ fn image_cell(i: u32) -> vec3i {
 
 @compute @workgroup_size(64)
 fn avg_grad(@builtin(global_invocation_id) gid: vec3u) {
-  let start = (gid.x + gid.y * ROW) * PER;
-  for (var k = 0u; k < PER; k++) {
-    let i = start + k;
-    if (i >= COUNT) { return; }
+  let units = units_of(gid);
+  for (var i = units.x; i < units.y; i++) {
     let cell = image_cell(i);
     let o = windows_of(cell.y, cell.z);
     var s = T(0.0);
@@ -146,10 +146,8 @@ fn avg_grad(@builtin(global_invocation_id) gid: vec3u) {
 
 @compute @workgroup_size(64)
 fn max_grad(@builtin(global_invocation_id) gid: vec3u) {
-  let start = (gid.x + gid.y * ROW) * PER;
-  for (var k = 0u; k < PER; k++) {
-    let i = start + k;
-    if (i >= COUNT) { return; }
+  let units = units_of(gid);
+  for (var i = units.x; i < units.y; i++) {
     let cell = image_cell(i);
     let base = i - u32(cell.y * W + cell.z) * CT;
     let o = windows_of(cell.y, cell.z);
@@ -171,10 +169,8 @@ fn tile(o: i32, stride: i32, pad: i32, outSize: i32, size: i32) -> vec2i {
 
 @compute @workgroup_size(64)
 fn max_grad_tiles(@builtin(global_invocation_id) gid: vec3u) {
-  let start = (gid.x + gid.y * ROW) * PER;
-  for (var k = 0u; k < PER; k++) {
-    let i = start + k;
-    if (i >= COUNT) { return; }
+  let units = units_of(gid);
+  for (var i = units.x; i < units.y; i++) {
     let cell = pooled_cell(i);
     let base = u32(cell.x);
     let best = argmax(base, cell.y, cell.z);
@@ -192,10 +188,8 @@ fn max_grad_tiles(@builtin(global_invocation_id) gid: vec3u) {
 
 @compute @workgroup_size(64)
 fn max_grad_grad(@builtin(global_invocation_id) gid: vec3u) {
-  let start = (gid.x + gid.y * ROW) * PER;
-  for (var k = 0u; k < PER; k++) {
-    let i = start + k;
-    if (i >= COUNT) { return; }
+  let units = units_of(gid);
+  for (var i = units.x; i < units.y; i++) {
     let cell = pooled_cell(i);
     out[i] = epi(pick(argmax(u32(cell.x), cell.y, cell.z)), i);
   }

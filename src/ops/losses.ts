@@ -1,7 +1,7 @@
 // Fused loss kernels. softmaxCrossEntropy(z, y) = -sum(y * logSoftmax(z)) over
 // the last axis, in one pass per row; its gradient, built from graph ops, is
 // (softmax(z) - y * sum(y)) * dy, so it can be differentiated again.
-import xentWgsl from '../../shaders/softmax_xent.wgsl';
+import softmaxWgsl from '../../shaders/softmax.wgsl';
 import { ShapeError, fmtShape } from '../errors.js';
 import { sameShape } from '../graph/shape.js';
 import type { Tensor } from '../graph/tensor.js';
@@ -42,7 +42,7 @@ defineOp({
     const c = z.shape[z.rank - 1];
     const rows = node.size;
     const { workgroups, rowThreads } = linearGrid(rows);
-    return { label: 'softmaxCrossEntropy', shader: xentWgsl, constants: { ROWS: rows, C: c, ROW: rowThreads }, bindings: { z: 0, y: 1, loss: 'out' }, workgroups };
+    return { label: 'softmaxCrossEntropy', shader: softmaxWgsl, entryPoint: 'softmax_xent', constants: { ROWS: rows, C: c, ROW: rowThreads }, bindings: { x: 0, labels: 1, out: 'out' }, workgroups };
   },
 });
 

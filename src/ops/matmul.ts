@@ -58,6 +58,14 @@ defineOp({
   epilogue: true,
 });
 
+/**
+ * The override constants both matmul kernels declare ({{SHAPE}}): C [M, N]
+ * = A [M, K] x B [K, N] per batch z, element (i, p) of A at
+ * z * A_Z + i * A_I + p * A_P and (p, j) of B at z * B_Z + p * B_P + j * B_J
+ * (transposes are strides; a batch of one has stride 0).
+ */
+const SHAPE = ['M', 'N', 'K', 'A_Z', 'A_I', 'A_P', 'B_Z', 'B_P', 'B_J'].map((n) => `override ${n}: u32;`).join('\n');
+
 function matmulKernel(node: Tensor, caps: KernelCaps, fused?: Epilogue): KernelSpec {
   const [a, b] = node.inputs;
   const [tA, tB] = flags(node);
@@ -74,12 +82,12 @@ function matmulKernel(node: Tensor, caps: KernelCaps, fused?: Epilogue): KernelS
   const label = `matmul_${caps.matmul}${tA ? '_tA' : ''}${tB ? '_tB' : ''}${suffix}`;
   const bindings = { a: 0, b: 1, c: 'out' } as const;
   if (caps.matmul === 'tiled') {
-    return { label, shader: fill(tiledWgsl, { EPILOGUE: epilogue }), constants, bindings, extraBindings, workgroups: [Math.ceil(n / 64), Math.ceil(m / 64), z] };
+    return { label, shader: fill(tiledWgsl, { EPILOGUE: epilogue, SHAPE }), constants, bindings, extraBindings, workgroups: [Math.ceil(n / 64), Math.ceil(m / 64), z] };
   }
   const { rows, groups, wx, wy } = registerBlock(m, n, z, caps.matmulSharedA);
   // Lanes share A's loads where a subgroup is 4 threads of one row of the workgroup.
   const sharedA = caps.matmulSharedA && wx % 4 === 0;
-  const template = fill(registerWgsl, { EPILOGUE: epilogue, R: rows, CV: groups, WX: wx, WY: wy, ENABLE: sharedA ? 'enable subgroups;' : '' });
+  const template = fill(registerWgsl, { EPILOGUE: epilogue, SHAPE, R: rows, CV: groups, WX: wx, WY: wy, ENABLE: sharedA ? 'enable subgroups;' : '' });
   return {
     label,
     shader: unroll(sections(template, { SHARED_A: sharedA }), { i: rows, v: groups, s: 4 }),

@@ -4,7 +4,7 @@ import softmaxWgsl from '../../shaders/softmax.wgsl';
 import { normalizeAxis } from '../graph/shape.js';
 import type { Tensor } from '../graph/tensor.js';
 import { softmax as cpuSoftmax } from '../cpu/softmax.js';
-import { fill, linearGrid } from './kernel.js';
+import { linearGrid } from './kernel.js';
 import type { KernelSpec } from '../graph/kernel-binding.js';
 import { apply, checkTensor, defineOp } from '../graph/op-registry.js';
 import { exp, mul, sub } from './elementwise.js';
@@ -15,13 +15,11 @@ function softmaxKernel(node: Tensor, log: boolean): KernelSpec {
   const c = node.shape[node.rank - 1] ?? 1;
   const rows = node.size / c;
   const { workgroups, rowThreads } = linearGrid(rows);
-  const write = log
-    ? 'let ls = log(s);\n  for (var j = 0u; j < C; j++) { out[base + j] = x[base + j] - m - ls; }'
-    : 'let inv = 1.0 / s;\n  for (var j = 0u; j < C; j++) { out[base + j] = exp(x[base + j] - m) * inv; }';
   return {
     label: log ? 'logSoftmax' : 'softmax',
-    shader: fill(softmaxWgsl, { WRITE: write }),
-    constants: { ROWS: rows, C: c, ROW: rowThreads },
+    shader: softmaxWgsl,
+    entryPoint: 'softmax',
+    constants: { ROWS: rows, C: c, ROW: rowThreads, LOG: log ? 1 : 0 },
     bindings: { x: 0, out: 'out' },
     workgroups,
   };
