@@ -3,6 +3,7 @@
 // is installed, it retries with that driver before giving up.
 import { DeviceError, InputError } from './errors.js';
 import { defaultCaps, type KernelCaps } from './graph/kernel-binding.js';
+import { kernelCaps } from './plan/variants.js';
 
 export interface DeviceInfo {
   vendor: string;
@@ -58,9 +59,8 @@ export class Device {
     this.info = info;
     this.robustness = robustness;
     this.cpuDriver = info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe/i.test(`${info.architecture} ${info.description} ${info.vendor}`);
-    // Subgroups of 4 lanes and loads made dear by bounds checks: see KernelCaps.matmulSharedA.
-    const fourLanes = gpu.features.has('subgroups') && info.subgroupMinSize === 4 && info.subgroupMaxSize === 4;
-    this.caps = { ...defaultCaps, matmul: this.cpuDriver ? 'register' : 'tiled', matmulSharedA: this.cpuDriver && robustness && fourLanes, ...caps };
+    const fourLaneSubgroups = gpu.features.has('subgroups') && info.subgroupMinSize === 4 && info.subgroupMaxSize === 4;
+    this.caps = kernelCaps({ cpuDriver: this.cpuDriver, robustness, fourLaneSubgroups }, caps);
     void gpu.lost.then((lost) => {
       if (!this.destroyed) this.lostMessage = `${lost.reason}: ${lost.message}`;
     });

@@ -1,8 +1,9 @@
 // What an op hands the planner to run on the GPU: one or more dispatches
 // (KernelSpec), the elementwise work it may take into its store (Epilogue)
-// or its loads (Prologue), and the adapter traits that pick among its
-// kernel variants (KernelCaps). Part of an op's definition (OpDef), so it
-// lives with the graph; src/ops/kernel.ts has the helpers that build them.
+// or its loads (Prologue), its kernel variants where it has several
+// (KernelVariants), and the adapter traits that pick among them
+// (KernelCaps). Part of an op's definition (OpDef), so it lives with the
+// graph; src/ops/kernel.ts has the helpers that build them.
 import type { Tensor } from './tensor.js';
 
 /** Adapter traits that pick kernel variants. */
@@ -23,9 +24,45 @@ export interface KernelCaps {
    * at 128x784x512), so it is off there.
    */
   readonly matmulSharedA: boolean;
+  /** The adapter has subgroups of 4 lanes, so the shared-load register matmul can run at all. */
+  readonly fourLaneSubgroups?: boolean;
+  /**
+   * Variants chosen per op and shape (variantKey(node) -> variant name): by
+   * measurement on this adapter (src/exec/autotune.ts), or forced by a
+   * test. A node without an entry gets its op's fixed rule (choose()).
+   */
+  readonly choices?: ReadonlyMap<string, string>;
 }
 
 export const defaultCaps: KernelCaps = { matmul: 'register', matmulSharedA: false };
+
+/** A kernel binding: the dispatch(es) computing `node`, taking an epilogue or a prologue where the op accepts one. */
+export type KernelFn = (node: Tensor, caps: KernelCaps, epilogue?: Epilogue, prologue?: Prologue) => KernelSpec | KernelSpec[];
+
+/**
+ * An op's kernel variants, as data: every variant by name, which of them can
+ * compute a node on an adapter, and the fixed rule's choice among those (set
+ * from measurements, docs/tuning.md). Every variant computes the same values
+ * (test/variants.test.ts holds each to the CPU reference).
+ */
+export interface KernelVariants {
+  readonly kernels: Readonly<Record<string, KernelFn>>;
+  /** The variants that can compute this node on this adapter (a measured choice is made among these). */
+  candidates(node: Tensor, caps: KernelCaps): string[];
+  /** The fixed rule's choice, one of the candidates. */
+  choose(node: Tensor, caps: KernelCaps): string;
+}
+
+/** What a measured or forced choice is kept under: the op, its input shapes and its options. */
+export function variantKey(node: Tensor): string {
+  return `${node.op}(${node.inputs.map((i) => i.shape.join('x')).join(', ')})${JSON.stringify(node.attrs)}`;
+}
+
+/** The variant computing `node`: a valid choice for its key, else the rule's. */
+export function chooseVariant(variants: KernelVariants, node: Tensor, caps: KernelCaps): string {
+  const chosen = caps.choices?.get(variantKey(node));
+  return chosen !== undefined && variants.candidates(node, caps).includes(chosen) ? chosen : variants.choose(node, caps);
+}
 
 /** One dispatch. Binding names are the WGSL variable names; bindings are read from the shader with wgsl_reflect. */
 export interface KernelSpec {

@@ -5,7 +5,7 @@ import { ShapeError, SinapsisError } from '../errors.js';
 import type { Graph } from './graph.js';
 import type { Shape } from './shape.js';
 import { Tensor, type Attrs } from './tensor.js';
-import type { Epilogue, KernelCaps, KernelSpec, Prologue } from './kernel-binding.js';
+import { chooseVariant, type Epilogue, type KernelCaps, type KernelFn, type KernelSpec, type KernelVariants, type Prologue } from './kernel-binding.js';
 
 export interface OpDef {
   readonly name: string;
@@ -27,6 +27,8 @@ export interface OpDef {
    * of reading it.
    */
   kernel?(node: Tensor, caps: KernelCaps, epilogue?: Epilogue, prologue?: Prologue): KernelSpec | KernelSpec[];
+  /** Several kernels that compute the op, chosen per node (instead of `kernel`). */
+  readonly variants?: KernelVariants;
   /** The kernel accepts an epilogue: the planner may fuse a following elementwise chain into it. */
   readonly epilogue?: boolean;
   /** The kernel accepts a prologue: the planner may fuse the elementwise chain that produces its input into it (reductions). */
@@ -56,6 +58,13 @@ export function getOp(name: string): OpDef {
   const def = registry.get(name);
   if (!def) throw new SinapsisError(`unknown op '${name}'`);
   return def;
+}
+
+/** The kernel binding computing `node` on this adapter: the op's only kernel, or its chosen variant. */
+export function kernelOf(node: Tensor, caps: KernelCaps): KernelFn | undefined {
+  const def = getOp(node.op);
+  if (def.variants) return def.variants.kernels[chooseVariant(def.variants, node, caps)];
+  return def.kernel?.bind(def);
 }
 
 export function allOps(): OpDef[] {

@@ -65,17 +65,18 @@ const label = (op: string, g: Conv2dGeometry) => `${op} ${g.filterH}x${g.filterW
 
 /**
  * Register blocks: `rows` pixels (or filter rows) x `groups` groups of 4
- * channels per thread. On CPU drivers (caps.matmul 'register') a load costs
- * far more than a multiply-add, so the blocks are large: on SwiftShader an
- * 8 x 16 block ran 1.8x faster than 4 x 4 (register spills there are cheap
- * next to gathers); 16 x 16 gained 5% more for twice the pipeline compile
- * time. On GPUs a 4 x 4 block keeps the register count low. Channel groups
- * never exceed what the channel count needs.
+ * channels per thread. 'large' (8 x 16) for CPU drivers, where a load costs
+ * far more than a multiply-add; 'small' (4 x 4) for GPUs, keeping the
+ * register count low (measurements: docs/tuning.md). Channel groups never
+ * exceed what the channel count needs.
  */
-function blocks(caps: KernelCaps, channels: number): { rows: number; groups: number } {
-  const groups = Math.ceil(channels / 4);
-  return caps.matmul === 'register' ? { rows: 8, groups: Math.min(4, groups) } : { rows: 4, groups: 1 };
+type Blocks = 'large' | 'small';
+function blocks(size: Blocks, channels: number): { rows: number; groups: number } {
+  return size === 'large' ? { rows: 8, groups: Math.min(4, Math.ceil(channels / 4)) } : { rows: 4, groups: 1 };
 }
+
+/** The fixed rule's block size and kernels: the CPU driver's where kernels run on the CPU (caps.matmul 'register'). */
+const onCpu = (caps: KernelCaps) => caps.matmul === 'register';
 
 /**
  * Most input values one output pixel may take for the fully unrolled kernel
@@ -85,16 +86,15 @@ function blocks(caps: KernelCaps, channels: number): { rows: number; groups: num
 const UNROLLED_TAPS_MAX = 27;
 
 /**
- * Whether conv2d forward uses the UNROLLED section of shaders/conv2d.wgsl
- * (every tap unrolled, no masks): CPU drivers, no padding taken (every
- * window inside the image) and at most UNROLLED_TAPS_MAX values per window. MNIST's first layer (3x3, one
- * channel, batch 128) on SwiftShader (bench:conv, one run): 88.4 ms with the
- * looped kernel, 34.9 ms with the taps of a filter row unrolled, 21.9 ms
- * with every tap unrolled.
+ * Whether conv2d forward can use the UNROLLED section of
+ * shaders/conv2d.wgsl (every tap unrolled, no masks): no padding taken
+ * (every window inside the image) and at most UNROLLED_TAPS_MAX values per
+ * window. The rule takes it on CPU drivers (MNIST's first layer 4x faster,
+ * docs/tuning.md).
  */
-function unpaddedFewValues(caps: KernelCaps, g: Conv2dGeometry): boolean {
+function unpaddedFewValues(g: Conv2dGeometry): boolean {
   const inside = (out: number, stride: number, filter: number, dilation: number, size: number) => (out - 1) * stride + (filter - 1) * dilation <= size - 1;
-  return caps.matmul === 'register' && g.padTop === 0 && g.padLeft === 0 && g.filterH * g.filterW * g.inC <= UNROLLED_TAPS_MAX &&
+  return g.padTop === 0 && g.padLeft === 0 && g.filterH * g.filterW * g.inC <= UNROLLED_TAPS_MAX &&
     inside(g.outH, g.strideH, g.filterH, g.dilationH, g.inH) && inside(g.outW, g.strideW, g.filterW, g.dilationW, g.inW);
 }
 
@@ -124,30 +124,49 @@ defineOp({
     return [conv2dBackpropInput(dy, f, x.shape, o), conv2dBackpropFilter(x, dy, f.shape, o)];
   },
   epilogue: true,
-  kernel: (node, caps, fused): KernelSpec => {
-    const [x, f] = node.inputs;
-    const g = conv2dGeometry('conv2d', x.shape, f.shape, windowAttrs(node.attrs));
-    const unrolled = unpaddedFewValues(caps, g);
-    if (!unrolled && reusesRows(caps, g)) return conv2dRowsKernel(g, fused);
-    const { wgsl: epilogue, extraBindings, suffix } = epilogueParts(fused, 3);
-    const { rows, groups } = blocks(caps, g.outC);
-    const cb = Math.ceil(g.outC / (4 * groups));
-    const { workgroups, rowThreads } = linearGrid(Math.ceil((g.batch * g.outH * g.outW) / rows) * cb);
-    const filterAt = unrolled ? 'u32(($y * KW + $k) * i32(CIN) + $c) * COUT' : 'fo';
-    const shader = unroll(fill(sections(conv2dWgsl, { UNROLLED: unrolled }), {
-      PX: rows, CV: groups, W: columns(g.outC, (c) => `f[${filterAt} + col$v.${c}]`),
-      EPILOGUE: epilogue, GEOMETRY,
-    }), unrolled ? { y: g.filterH, k: g.filterW, c: g.inC, p: rows, v: groups } : { p: rows, v: groups });
-    return {
-      label: label(unrolled ? 'conv2d unrolled' : 'conv2d', g) + suffix,
-      shader,
-      constants: { ...geometryConstants(g), CB: cb, ROW: rowThreads },
-      bindings: { x: 0, f: 1, y: 'out' },
-      extraBindings,
-      workgroups,
-    };
+  variants: {
+    kernels: {
+      unrolled: (node, _caps, fused) => conv2dKernel(convGeometry(node), true, 'large', fused),
+      rows: (node, _caps, fused) => conv2dRowsKernel(convGeometry(node), fused),
+      large: (node, _caps, fused) => conv2dKernel(convGeometry(node), false, 'large', fused),
+      small: (node, _caps, fused) => conv2dKernel(convGeometry(node), false, 'small', fused),
+    },
+    candidates: (node) => {
+      const g = convGeometry(node);
+      return [...(unpaddedFewValues(g) ? ['unrolled'] : []), ...(unitSteps(g) ? ['rows'] : []), 'large', 'small'];
+    },
+    choose: (node, caps) => {
+      const g = convGeometry(node);
+      return !onCpu(caps) ? 'small' : unpaddedFewValues(g) ? 'unrolled' : unitSteps(g) ? 'rows' : 'large';
+    },
   },
 });
+
+function convGeometry(node: Tensor): Conv2dGeometry {
+  const [x, f] = node.inputs;
+  return conv2dGeometry('conv2d', x.shape, f.shape, windowAttrs(node.attrs));
+}
+
+/** shaders/conv2d.wgsl: every tap unrolled, or looped, with blocks of `size`. */
+function conv2dKernel(g: Conv2dGeometry, unrolled: boolean, size: Blocks, fused: Epilogue | undefined): KernelSpec {
+  const { wgsl: epilogue, extraBindings, suffix } = epilogueParts(fused, 3);
+  const { rows, groups } = blocks(size, g.outC);
+  const cb = Math.ceil(g.outC / (4 * groups));
+  const { workgroups, rowThreads } = linearGrid(Math.ceil((g.batch * g.outH * g.outW) / rows) * cb);
+  const filterAt = unrolled ? 'u32(($y * KW + $k) * i32(CIN) + $c) * COUT' : 'fo';
+  const shader = unroll(fill(sections(conv2dWgsl, { UNROLLED: unrolled }), {
+    PX: rows, CV: groups, W: columns(g.outC, (c) => `f[${filterAt} + col$v.${c}]`),
+    EPILOGUE: epilogue, GEOMETRY,
+  }), unrolled ? { y: g.filterH, k: g.filterW, c: g.inC, p: rows, v: groups } : { p: rows, v: groups });
+  return {
+    label: label(unrolled ? 'conv2d unrolled' : 'conv2d', g) + suffix,
+    shader,
+    constants: { ...geometryConstants(g), CB: cb, ROW: rowThreads },
+    bindings: { x: 0, f: 1, y: 'out' },
+    extraBindings,
+    workgroups,
+  };
+}
 
 // ------------------------------------------------------------------ backprop to the input
 
@@ -165,39 +184,47 @@ defineOp({
     const o = optionsOf(node);
     return [conv2d(g, f, o), conv2dBackpropFilter(g, dy, f.shape, o)];
   },
-  kernel: (node, caps): KernelSpec => {
-    const f = node.inputs[1];
-    const g = conv2dGeometry('conv2dBackpropInput', node.shape, f.shape, windowAttrs(node.attrs));
-    if (reusesRows(caps, g)) return backpropInputRowsKernel(g);
-    const { rows, groups } = blocks(caps, g.inC);
-    const cb = Math.ceil(g.inC / (4 * groups));
-    const { workgroups, rowThreads } = linearGrid(Math.ceil((g.batch * g.inH * g.inW) / rows) * cb);
-    return {
-      label: label('conv2dBackpropInput', g),
-      shader: unroll(fill(backpropInputWgsl, { PX: rows, CV: groups, W: columns(g.inC, (c) => `f[fr$v.${c} + co]`), GEOMETRY }), { p: rows, v: groups }),
-      constants: { ...geometryConstants(g), CB: cb, ROW: rowThreads },
-      bindings: { dy: 0, f: 1, dx: 'out' },
-      workgroups,
-    };
+  variants: {
+    kernels: {
+      rows: (node) => backpropInputRowsKernel(inputGeometry(node)),
+      large: (node) => backpropInputKernel(inputGeometry(node), 'large'),
+      small: (node) => backpropInputKernel(inputGeometry(node), 'small'),
+    },
+    candidates: (node) => [...(unitSteps(inputGeometry(node)) ? ['rows'] : []), 'large', 'small'],
+    choose: (node, caps) => (!onCpu(caps) ? 'small' : unitSteps(inputGeometry(node)) ? 'rows' : 'large'),
   },
 });
+
+function inputGeometry(node: Tensor): Conv2dGeometry {
+  return conv2dGeometry('conv2dBackpropInput', node.shape, node.inputs[1].shape, windowAttrs(node.attrs));
+}
+
+/** shaders/conv2d_backprop_input.wgsl with blocks of `size`. */
+function backpropInputKernel(g: Conv2dGeometry, size: Blocks): KernelSpec {
+  const { rows, groups } = blocks(size, g.inC);
+  const cb = Math.ceil(g.inC / (4 * groups));
+  const { workgroups, rowThreads } = linearGrid(Math.ceil((g.batch * g.inH * g.inW) / rows) * cb);
+  return {
+    label: label('conv2dBackpropInput', g),
+    shader: unroll(fill(backpropInputWgsl, { PX: rows, CV: groups, W: columns(g.inC, (c) => `f[fr$v.${c} + co]`), GEOMETRY }), { p: rows, v: groups }),
+    constants: { ...geometryConstants(g), CB: cb, ROW: rowThreads },
+    bindings: { dy: 0, f: 1, dx: 'out' },
+    workgroups,
+  };
+}
 
 /** Pixels per thread of the row-reusing kernel, at most: each adds CV accumulators and a segment value. */
 const ROWS_MAX_PIXELS = 14;
 
 /**
- * Whether conv2d (when its window is not fully unrolled) and
- * conv2dBackpropInput run their row kernels, shaders/conv2d_rows.wgsl and
- * shaders/conv2d_backprop_input_rows.wgsl: CPU drivers, stride and dilation
- * 1 (each loaded value then meets a run of consecutive pixels of a row).
- * bench:kernels on SwiftShader, batch 128, MNIST conv2 (64@3x3 on
- * 13x13x32): forward 146-149 -> 97 ms, input gradient 176-178 -> 114-116
- * ms; conv1's input gradient (one channel, where the generic kernel's vec4
- * of channels held one real value and every multiply-add cost a load of
- * dy) 58.8 ms, 0.92x the CPU reference, -> 18-24 ms.
+ * Whether conv2d and conv2dBackpropInput can run their row kernels,
+ * shaders/conv2d_rows.wgsl and shaders/conv2d_backprop_input_rows.wgsl:
+ * stride and dilation 1, where each loaded value meets a run of consecutive
+ * pixels of a row. The rule takes them on CPU drivers (MNIST conv2 1.5x
+ * faster, docs/tuning.md).
  */
-function reusesRows(caps: KernelCaps, g: Conv2dGeometry): boolean {
-  return caps.matmul === 'register' && g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1;
+function unitSteps(g: Conv2dGeometry): boolean {
+  return g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1;
 }
 
 /**
@@ -280,37 +307,45 @@ defineOp({
     const o = optionsOf(node);
     return [conv2dBackpropInput(dy, gf, x.shape, o), conv2d(x, gf, o)];
   },
-  kernel: (node, caps): KernelSpec => {
-    const x = node.inputs[0];
-    const g = conv2dGeometry('conv2dBackpropFilter', x.shape, node.shape, windowAttrs(node.attrs));
-    const rows = g.filterH * g.filterW * g.inC;
-    const whole = caps.matmul === 'register';
-    const { rx, groups, rb, cb } = filterBlocks(rows, g.outC, blocks(caps, g.outC), whole ? WHOLE_SUM_THREADS : 1);
-    const count = rb * cb;
-    const parts = { r: rx, v: groups };
-    if (whole) {
-      const wg = wholeSumWorkgroup(count);
-      const { workgroups, rowThreads } = linearGrid(count, wg);
-      return {
-        label: label('conv2dBackpropFilter', g),
-        shader: unroll(fill(backpropFilterWgsl, { RX: rx, CV: groups, WG: wg, GEOMETRY, ...WHOLE_SUM }), parts),
-        constants: { ...geometryConstants(g), R: rows, RB: rb, CB: cb, GX: rowThreads },
-        bindings: { x: 0, dy: 1, df: 'out' },
-        workgroups,
-      };
-    }
-    // Threads splitting the sum; their partial sums (rx * groups vec4s each) must fit 16 KiB of workgroup memory.
-    const wg = 64;
-    const gx = Math.min(count, MAX_WORKGROUPS_PER_DIM);
-    return {
-      label: label('conv2dBackpropFilter', g),
-      shader: unroll(fill(backpropFilterWgsl, { RX: rx, CV: groups, WG: wg, GEOMETRY, ...SPLIT_SUM }), parts),
-      constants: { ...geometryConstants(g), R: rows, RB: rb, CB: cb, GX: gx },
-      bindings: { x: 0, dy: 1, df: 'out' },
-      workgroups: [gx, Math.ceil(count / gx), 1],
-    };
+  variants: {
+    kernels: { whole: (node) => backpropFilterKernel(filterGeometry(node), true), split: (node) => backpropFilterKernel(filterGeometry(node), false) },
+    candidates: () => ['whole', 'split'],
+    choose: (_node, caps) => (onCpu(caps) ? 'whole' : 'split'),
   },
 });
+
+function filterGeometry(node: Tensor): Conv2dGeometry {
+  return conv2dGeometry('conv2dBackpropFilter', node.inputs[0].shape, node.shape, windowAttrs(node.attrs));
+}
+
+/** shaders/conv2d_backprop_filter.wgsl: each thread walks a block's whole sum (CPU drivers), or a workgroup splits it (GPUs). */
+function backpropFilterKernel(g: Conv2dGeometry, whole: boolean): KernelSpec {
+  const rows = g.filterH * g.filterW * g.inC;
+  const { rx, groups, rb, cb } = filterBlocks(rows, g.outC, blocks(whole ? 'large' : 'small', g.outC), whole ? WHOLE_SUM_THREADS : 1);
+  const count = rb * cb;
+  const parts = { r: rx, v: groups };
+  if (whole) {
+    const wg = wholeSumWorkgroup(count);
+    const { workgroups, rowThreads } = linearGrid(count, wg);
+    return {
+      label: label('conv2dBackpropFilter', g),
+      shader: unroll(fill(backpropFilterWgsl, { RX: rx, CV: groups, WG: wg, GEOMETRY, ...WHOLE_SUM }), parts),
+      constants: { ...geometryConstants(g), R: rows, RB: rb, CB: cb, GX: rowThreads },
+      bindings: { x: 0, dy: 1, df: 'out' },
+      workgroups,
+    };
+  }
+  // Threads splitting the sum; their partial sums (rx * groups vec4s each) must fit 16 KiB of workgroup memory.
+  const wg = 64;
+  const gx = Math.min(count, MAX_WORKGROUPS_PER_DIM);
+  return {
+    label: label('conv2dBackpropFilter', g),
+    shader: unroll(fill(backpropFilterWgsl, { RX: rx, CV: groups, WG: wg, GEOMETRY, ...SPLIT_SUM }), parts),
+    constants: { ...geometryConstants(g), R: rows, RB: rb, CB: cb, GX: gx },
+    bindings: { x: 0, dy: 1, df: 'out' },
+    workgroups: [gx, Math.ceil(count / gx), 1],
+  };
+}
 
 /** shaders/conv2d_backprop_filter.wgsl, split mode (GPUs): a workgroup shares each block's sum. */
 const SPLIT_SUM = {

@@ -1,6 +1,8 @@
 // Batched matrix multiply [.., m, k] x [.., k, n] with optional transposes.
-// Two kernels: register-blocked (barrier-free, for CPU Vulkan drivers) and
-// shared-memory tiled (for GPUs); KernelCaps.matmul picks one per adapter.
+// Three kernel variants: register-blocked (barrier-free, for CPU Vulkan
+// drivers), the same with A's loads shared across 4-lane subgroups, and
+// shared-memory tiled (for GPUs). The fixed rule picks by adapter
+// (KernelCaps.matmul, matmulSharedA); a measured choice may override it.
 import registerWgsl from '../../shaders/matmul_register.wgsl';
 import tiledWgsl from '../../shaders/matmul_tiled.wgsl';
 import { ShapeError, fmtShape } from '../errors.js';
@@ -8,7 +10,7 @@ import { broadcastShapes, sameShape, sizeOf } from '../graph/shape.js';
 import type { Tensor } from '../graph/tensor.js';
 import { matmul as cpuMatmul } from '../cpu/matmul.js';
 import { CPU_MIN_WORKGROUPS, epilogueParts, fill, sections, unroll } from './kernel.js';
-import type { Epilogue, KernelCaps, KernelSpec } from '../graph/kernel-binding.js';
+import type { Epilogue, KernelSpec } from '../graph/kernel-binding.js';
 import { apply, checkTensor, defineOp, flag, scoped } from '../graph/op-registry.js';
 import { broadcastTo } from './elementwise.js';
 import { sumTo } from './reduce.js';
@@ -54,7 +56,15 @@ defineOp({
     else { da = matmul(b, dy, { transposeA: true, transposeB: true }); db = matmul(dy, a, { transposeA: true, transposeB: true }); }
     return [sumTo(da, a.shape), sumTo(db, b.shape)];
   },
-  kernel: (node, caps, epilogue) => matmulKernel(node, caps, epilogue),
+  variants: {
+    kernels: {
+      register: (node, _caps, epilogue) => registerKernel(node, false, epilogue),
+      'register-shared': (node, _caps, epilogue) => registerKernel(node, true, epilogue),
+      tiled: (node, _caps, epilogue) => tiledKernel(node, epilogue),
+    },
+    candidates: (_node, caps) => (caps.fourLaneSubgroups ? ['register', 'register-shared', 'tiled'] : ['register', 'tiled']),
+    choose: (_node, caps) => (caps.matmul === 'tiled' ? 'tiled' : caps.matmulSharedA ? 'register-shared' : 'register'),
+  },
   epilogue: true,
 });
 
@@ -66,11 +76,11 @@ defineOp({
  */
 const SHAPE = ['M', 'N', 'K', 'A_Z', 'A_I', 'A_P', 'B_Z', 'B_P', 'B_J'].map((n) => `override ${n}: u32;`).join('\n');
 
-function matmulKernel(node: Tensor, caps: KernelCaps, fused?: Epilogue): KernelSpec {
+/** What both kernels share: sizes, strides (transposes and batch broadcasts), the epilogue and the bindings. */
+function matmulParts(node: Tensor, kind: string, fused: Epilogue | undefined) {
   const [a, b] = node.inputs;
   const [tA, tB] = flags(node);
   const { m, k, n, batch } = dims(a.shape, b.shape, tA, tB);
-  const z = sizeOf(batch);
   const batchA = sizeOf(a.shape.slice(0, -2));
   const batchB = sizeOf(b.shape.slice(0, -2));
   const constants = {
@@ -79,14 +89,20 @@ function matmulKernel(node: Tensor, caps: KernelCaps, fused?: Epilogue): KernelS
     B_Z: batchB === 1 ? 0 : k * n, B_P: tB ? 1 : n, B_J: tB ? k : 1,
   };
   const { wgsl: epilogue, extraBindings, suffix } = epilogueParts(fused, 3);
-  const label = `matmul_${caps.matmul}${tA ? '_tA' : ''}${tB ? '_tB' : ''}${suffix}`;
-  const bindings = { a: 0, b: 1, c: 'out' } as const;
-  if (caps.matmul === 'tiled') {
-    return { label, shader: fill(tiledWgsl, { EPILOGUE: epilogue, SHAPE }), constants, bindings, extraBindings, workgroups: [Math.ceil(n / 64), Math.ceil(m / 64), z] };
-  }
-  const { rows, groups, wx, wy } = registerBlock(m, n, z, caps.matmulSharedA);
+  const label = `matmul_${kind}${tA ? '_tA' : ''}${tB ? '_tB' : ''}${suffix}`;
+  return { m, n, z: sizeOf(batch), constants, epilogue, extraBindings, label, bindings: { a: 0, b: 1, c: 'out' } as const };
+}
+
+function tiledKernel(node: Tensor, fused: Epilogue | undefined): KernelSpec {
+  const { m, n, z, constants, epilogue, extraBindings, label, bindings } = matmulParts(node, 'tiled', fused);
+  return { label, shader: fill(tiledWgsl, { EPILOGUE: epilogue, SHAPE }), constants, bindings, extraBindings, workgroups: [Math.ceil(n / 64), Math.ceil(m / 64), z] };
+}
+
+function registerKernel(node: Tensor, shared: boolean, fused: Epilogue | undefined): KernelSpec {
+  const { m, n, z, constants, epilogue, extraBindings, label, bindings } = matmulParts(node, 'register', fused);
+  const { rows, groups, wx, wy } = registerBlock(m, n, z, shared);
   // Lanes share A's loads where a subgroup is 4 threads of one row of the workgroup.
-  const sharedA = caps.matmulSharedA && wx % 4 === 0;
+  const sharedA = shared && wx % 4 === 0;
   const template = fill(registerWgsl, { EPILOGUE: epilogue, SHAPE, R: rows, CV: groups, WX: wx, WY: wy, ENABLE: sharedA ? 'enable subgroups;' : '' });
   return {
     label,

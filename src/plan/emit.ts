@@ -4,7 +4,7 @@
 // bindings are resolved to storage.
 import { SinapsisError } from '../errors.js';
 import type { Tensor } from '../graph/tensor.js';
-import { getOp } from '../graph/op-registry.js';
+import { kernelOf } from '../graph/op-registry.js';
 import type { KernelCaps, KernelSpec } from '../graph/kernel-binding.js';
 import { chainEpilogue, chainKernel, chainPrologue, type ChainSpec } from '../ops/fused.js';
 import type { FusionGroup } from './fusion.js';
@@ -14,13 +14,13 @@ import type { Storage } from './storage.js';
 /** The dispatches of the step computing `node` (a fusion group's root, if it is one). */
 export function stepDispatches(node: Tensor, group: FusionGroup | undefined, chain: ChainSpec | undefined, caps: KernelCaps, storage: (t: Tensor) => Storage): PlannedDispatch[] {
   const kernelNode = group?.head ?? node;
-  const def = getOp(kernelNode.op);
   const ownKernel = chain && !group?.head && !group?.reduction;
-  if (!ownKernel && !def.kernel) throw new SinapsisError(`compile: op '${kernelNode.op}' has no GPU kernel`);
+  const kernel = ownKernel ? undefined : kernelOf(kernelNode, caps);
+  if (!ownKernel && !kernel) throw new SinapsisError(`compile: op '${kernelNode.op}' has no GPU kernel`);
   const specs = ownKernel ? chainKernel(chain)
-    : group?.head ? def.kernel!(group.head, caps, chainEpilogue(chain!))
-    : group?.reduction ? def.kernel!(node, caps, undefined, chainPrologue(chain!))
-    : def.kernel!(node, caps);
+    : group?.head ? kernel!(group.head, caps, chainEpilogue(chain!))
+    : group?.reduction ? kernel!(node, caps, undefined, chainPrologue(chain!))
+    : kernel!(node, caps);
   return (Array.isArray(specs) ? specs : [specs]).map((spec) => bind(spec, kernelNode, node, storage));
 }
 
