@@ -18,7 +18,7 @@ const src = join(root, 'src');
 
 /** Layers from the bottom up: a path prefix under src/ (a folder ends with '/'). */
 export const LAYERS = [
-  ['base', ['errors.ts', 'options.ts', 'names.ts', 'wgsl.d.ts']],
+  ['base', ['errors.ts', 'options.ts', 'names.ts', 'atomic-file.ts', 'wgsl.d.ts']],
   ['graph', ['graph/']],
   ['cpu', ['cpu/']],
   ['ops', ['ops/']],

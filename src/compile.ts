@@ -1,10 +1,12 @@
 // sn.compile(device, graph, { outputs, minimize }): plan the graph and build
-// the program that replays it.
+// the program that replays it. Models build their programs here too
+// (buildProgram), so kernel variants are measured in one place.
 import { SinapsisError } from './errors.js';
 import type { Device } from './device.js';
 import { Graph } from './graph/graph.js';
 import type { Tensor } from './graph/tensor.js';
-import { buildPlan } from './plan/plan.js';
+import { buildPlan, type PlanRequest } from './plan/plan.js';
+import { capsWithChoices, tuneVariants } from './exec/autotune.js';
 import { Program } from './exec/program.js';
 import type { ParamStore } from './exec/param-store.js';
 import { getOptimizer, type Optimizer } from './optimizers/index.js';
@@ -31,6 +33,20 @@ export async function compile(device: Device, graph: Graph, options: CompileOpti
     optimizer: getOptimizer(options.minimize.optimizer ?? 'sgd'),
     params: options.minimize.params,
   };
-  const plan = buildPlan(graph, { outputs: options.outputs, minimize, updates: options.updates }, device.caps);
-  return Program.create(device, plan, options.store);
+  return buildProgram(device, graph, { outputs: options.outputs, minimize, updates: options.updates }, options.store);
+}
+
+/**
+ * Plans `graph` with the device's kernel variants (measured ones where the
+ * device autotunes: a plan whose measured choices differ from what it was
+ * built with is built again) and creates its program.
+ */
+export async function buildProgram(device: Device, graph: Graph, request: PlanRequest, store?: ParamStore): Promise<Program> {
+  let caps = await capsWithChoices(device);
+  let plan = buildPlan(graph, request, caps);
+  if (device.autotune && (await tuneVariants(device, plan, caps))) {
+    caps = await capsWithChoices(device);
+    plan = buildPlan(graph, request, caps);
+  }
+  return Program.create(device, plan, store);
 }

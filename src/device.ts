@@ -30,6 +30,14 @@ export interface CreateDeviceOptions {
    * Browsers always check; `Device.robustness` says what is in effect.
    */
   robustness?: boolean;
+  /**
+   * Choose kernel variants by timing them on this device, per op and shape,
+   * on first use (cached; in Node across processes too: see
+   * src/exec/autotune.ts). Default: on for GPUs, off for CPU drivers, where
+   * the fixed rules were set by measurement and compiling the candidates
+   * costs seconds.
+   */
+  autotune?: boolean;
 }
 
 /** The Dawn toggle that turns WebGPU's bounds checks off (see CreateDeviceOptions.robustness). */
@@ -45,6 +53,8 @@ export class Device {
   readonly cpuDriver: boolean;
   /** Whether WebGPU's bounds checks are on (false only where createDevice was asked for that, in Node). */
   readonly robustness: boolean;
+  /** Whether kernel variants are chosen by measurement on this device (CreateDeviceOptions.autotune). */
+  readonly autotune: boolean;
   private lostMessage: string | undefined;
   private destroyed = false;
 
@@ -55,12 +65,14 @@ export class Device {
     /** Dawn's GPU object in Node: if it were garbage-collected while the device lives, the process could crash. */
     private readonly keepAlive?: unknown,
     robustness = true,
+    autotune?: boolean,
   ) {
     this.info = info;
     this.robustness = robustness;
     this.cpuDriver = info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe/i.test(`${info.architecture} ${info.description} ${info.vendor}`);
     const fourLaneSubgroups = gpu.features.has('subgroups') && info.subgroupMinSize === 4 && info.subgroupMaxSize === 4;
     this.caps = kernelCaps({ cpuDriver: this.cpuDriver, robustness, fourLaneSubgroups }, caps);
+    this.autotune = autotune ?? !this.cpuDriver;
     void gpu.lost.then((lost) => {
       if (!this.destroyed) this.lostMessage = `${lost.reason}: ${lost.message}`;
     });
@@ -90,11 +102,12 @@ function checkDeviceOptions(o: CreateDeviceOptions): void {
     throw new InputError(`createDevice: ${msg}`);
   };
   if (typeof o !== 'object' || o === null) fail(`options must be an object, got ${String(o)}`);
-  const known = ['powerPreference', 'caps', 'robustness'];
+  const known = ['powerPreference', 'caps', 'robustness', 'autotune'];
   const unknown = Object.keys(o).filter((k) => !known.includes(k));
   if (unknown.length) fail(`unknown option ${unknown.map((k) => `'${k}'`).join(', ')}; known: ${known.join(', ')}`);
   if (o.powerPreference !== undefined && o.powerPreference !== 'low-power' && o.powerPreference !== 'high-performance') fail(`powerPreference must be 'low-power' or 'high-performance', got ${JSON.stringify(o.powerPreference)}`);
   if (o.robustness !== undefined && typeof o.robustness !== 'boolean') fail(`robustness must be true or false, got ${JSON.stringify(o.robustness)}`);
+  if (o.autotune !== undefined && typeof o.autotune !== 'boolean') fail(`autotune must be true or false, got ${JSON.stringify(o.autotune)}`);
   if (o.caps !== undefined) {
     if (typeof o.caps !== 'object' || o.caps === null) fail(`caps must be an object such as { matmul: 'tiled' }, got ${JSON.stringify(o.caps)}`);
     const extra = Object.keys(o.caps).filter((k) => !(k in defaultCaps));
@@ -215,5 +228,5 @@ export async function createDevice(options: CreateDeviceOptions = {}): Promise<D
     throw new DeviceError('createDevice: this browser has no WebGPU (navigator.gpu is missing); use a recent Chrome or Edge, or enable WebGPU in the browser flags');
   }
   const gpuDevice = await requestDevice(adapter);
-  return new Device(gpuDevice, infoOf(adapter), options.caps, keepAlive, !(isNode && options.robustness === false));
+  return new Device(gpuDevice, infoOf(adapter), options.caps, keepAlive, !(isNode && options.robustness === false), options.autotune);
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { FormatError, InputError } from '../src/errors.js';
 import { HostTensor } from '../src/graph/host-tensor.js';
 import { MAX_HEADER_BYTES, decodeSafetensors, encodeSafetensors } from '../src/nn/safetensors.js';
-import { writeFileAtomic } from '../src/data/atomic-file.js';
+import { writeFileAtomic } from '../src/atomic-file.js';
 
 // A child process of this file runs one atomic write under a file-size limit
 // (see the EFBIG test below) and reports how it went.

@@ -6,7 +6,8 @@ import { InputError, SinapsisError, fmtShape } from '../errors.js';
 import type { Device } from '../device.js';
 import { HostTensor } from '../graph/host-tensor.js';
 import { sameShape, sizeOf, type Shape } from '../graph/shape.js';
-import { buildPlan } from '../plan/plan.js';
+import type { PlanRequest } from '../plan/plan.js';
+import { buildProgram } from '../compile.js';
 import { Program } from '../exec/program.js';
 import { READ_GROUP, type Results } from '../exec/readback.js';
 import { StepQueue } from './step-queue.js';
@@ -170,16 +171,16 @@ export class Model implements TrainingModel {
     if (existing) return existing;
     const c = this.need();
     const traced = trace(this.topology, batch, kind === 'train', (n) => this.takePending(n));
-    let plan;
+    let request: PlanRequest;
     if (kind === 'train') {
       const { outputs, loss, updates } = trainGraph(traced, c.loss!, c.metrics);
-      plan = buildPlan(traced.graph, { outputs, minimize: { loss, optimizer: c.optimizer }, updates }, c.device.caps);
+      request = { outputs, minimize: { loss, optimizer: c.optimizer }, updates };
     } else if (kind === 'eval') {
-      plan = buildPlan(traced.graph, evalGraph(traced, c.loss!, c.metrics), c.device.caps);
+      request = evalGraph(traced, c.loss!, c.metrics);
     } else {
-      plan = buildPlan(traced.graph, { outputs: { pred: traced.pred } }, c.device.caps);
+      request = { outputs: { pred: traced.pred } };
     }
-    const prog = await Program.create(c.device, plan, c.store);
+    const prog = await buildProgram(c.device, traced.graph, request, c.store);
     // Optimizer steps continue across programs (a partial batch's program shares Adam's t).
     if (kind === 'train') prog.optimizerStep = this.optimizerStep;
     this.programs.set(key, prog);
@@ -482,7 +483,7 @@ export class Model implements TrainingModel {
     if (opts.path !== undefined && (typeof opts.path !== 'string' || opts.path === '')) throw new InputError(`save: path must be a file path (a non-empty string), got ${show(opts.path)}`);
     const bytes = await encodeModel(this, booleanOption('save', 'includeOptimizer', opts.includeOptimizer, false));
     if (opts.path) {
-      const { writeFileAtomic } = await import('../data/atomic-file.js');
+      const { writeFileAtomic } = await import('../atomic-file.js');
       await writeFileAtomic(opts.path, bytes);
     }
     return bytes;

@@ -3,7 +3,7 @@
 // disk, then rename it over the target (rename is atomic within a directory
 // on POSIX file systems and on NTFS). Node only; the Node modules are imported
 // inside the function so a browser bundle does not load them.
-import { SinapsisError } from '../errors.js';
+import { SinapsisError } from './errors.js';
 
 /** The error of a failed write, naming the file the caller asked for (not the temporary one). */
 function writeError(path: string, dir: string, e: unknown): SinapsisError {
