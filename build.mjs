@@ -6,6 +6,8 @@
 //   node build.mjs --examples    + examples/*/main.ts -> dist/examples/<name>.js, and the browser page
 //   node build.mjs --browser     + examples/mnist-browser -> dist/mnist-browser (index.html, main.js, main.css);
 //                                  --tests builds it too, for test/browser.test.ts
+//   node build.mjs --playground  + examples/playground -> dist/playground (index.html, main.js + main.css, worker.js);
+//                                  --tests and --examples build it too (test/playground.test.ts)
 import * as esbuild from 'esbuild';
 import { readdirSync, existsSync, statSync, mkdirSync, copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,6 +60,12 @@ if (args.has('--browser') || args.has('--examples') || args.has('--tests')) {
   mkdirSync('dist/mnist-browser', { recursive: true });
   copyFileSync('examples/mnist-browser/index.html', 'dist/mnist-browser/index.html');
   jobs.push(esbuild.build({ ...common, platform: 'browser', entryPoints: ['examples/mnist-browser/main.ts'], outdir: 'dist/mnist-browser', external: nodeExternal, minify: true }));
+}
+if (args.has('--playground') || args.has('--examples') || args.has('--tests')) {
+  // Two bundles: the page (no engine: it only draws) and its worker (the engine, on navigator.gpu).
+  mkdirSync('dist/playground', { recursive: true });
+  copyFileSync('examples/playground/index.html', 'dist/playground/index.html');
+  jobs.push(esbuild.build({ ...common, platform: 'browser', entryPoints: ['examples/playground/main.ts', 'examples/playground/worker.ts'], outdir: 'dist/playground', external: nodeExternal, minify: true }));
 }
 await Promise.all(jobs);
 
