@@ -10,10 +10,10 @@ import './style.css';
 import { annotations, describe, type NetworkNames } from './backprop-view.js';
 import { Controls } from './controls.js';
 import { generateData, seededRandom, type DataSplit, type Random } from './datasets.js';
+import { experiment } from './experiment.js';
 import { FEATURES, activeFeatures, featureMatrix, gridPoints, type FeatureId } from './features.js';
 import { GraphView, COURSE_GRAPHS } from './graph-view.js';
 import { Heatmap } from './heatmap.js';
-import { initialParams, layerSizes } from './model.js';
 import { NetworkView, type NeuronRef, type Selection } from './network-view.js';
 import type { CourseGraph, Frame, FromWorker, GraphNode, NetworkSurfaces, SessionConfig, ToWorker } from './protocol.js';
 import { MAX_LAYERS, MAX_NEURONS, datasetOf, newSeed, parseHash, toHash, type PlaygroundState } from './state.js';
@@ -108,17 +108,9 @@ function regenerateData(): void {
 /** TensorFlow Playground's reset(): a new network (weights drawn from the stream), epoch 0. */
 function startSession(): void {
   writeHash();
-  const features = activeFeatures(state);
-  const sizes = layerSizes(features.length, state.networkShape);
-  const params = initialParams(sizes, random, state.initZero);
-  const trainX = featureMatrix(data.train, features);
-  const testX = featureMatrix(data.test, features);
-  const trainT = Float32Array.from(data.train, (p) => p.label);
-  const evalT = Float32Array.from([...data.train, ...data.test], (p) => p.label);
-  const evalX = new Float32Array(trainX.length + testX.length);
-  evalX.set(trainX);
-  evalX.set(testX, trainX.length);
-  const outputActivation = state.problem === 'classification' ? 'tanh' : 'linear';
+  const ex = experiment(state, data, random, GRID);
+  const { features, sizes, spec } = ex;
+  const outputActivation = spec.outputActivation;
   session++;
   names = {
     inputs: features.map((f) => f.label), sizes, activation: state.activation, outputActivation,
@@ -137,15 +129,7 @@ function startSession(): void {
   $('train-loss').textContent = '–';
   $('test-loss').textContent = '–';
   $('rate').textContent = '–';
-  const config: SessionConfig = {
-    id: session,
-    spec: {
-      sizes, activation: state.activation, outputActivation, regularization: state.regularization, regularizationRate: state.regularizationRate,
-      optimizer: state.optimizer, learningRate: state.learningRate, dropout: state.dropout, batchNorm: state.batchNorm,
-      evalX, evalT, trainCount: data.train.length, gridX: featureMatrix(gridPoints(GRID), features), params,
-    },
-    trainX, trainT, batchSize: state.batchSize,
-  };
+  const config: SessionConfig = { id: session, spec, trainX: ex.trainX, trainT: ex.trainT, batchSize: state.batchSize };
   prepared = { config, surfaces, transfer };
   if (workerReady) sendSession();
 }

@@ -199,7 +199,8 @@ export class Network {
     const penalty = net.penalty();
     if (penalty) loss = loss.add(penalty);
     const optimizer = makeOptimizer(spec.optimizer, spec.learningRate);
-    const train = await sn.compile(device, g, { outputs: { loss }, minimize: { loss, optimizer, params: net.trainable }, updates: net.updates });
+    // No outputs: the loss value is never read while training, so its two reductions are left out of the step.
+    const train = await sn.compile(device, g, { outputs: {}, minimize: { loss, optimizer, params: net.trainable }, updates: net.updates });
     const store = train.store;
     const programs: sn.Program[] = [train];
     try {
