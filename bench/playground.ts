@@ -19,6 +19,9 @@ const arg = (name: string, fallback: string) => {
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 
+const ORDER = ['sinapsis', 'tfjs-webgpu', 'tfjs-webgl', 'tfjs-wasm', 'tfjs-cpu'];
+const rank = (engine: string) => (ORDER.includes(engine) ? ORDER.indexOf(engine) : ORDER.length);
+
 interface Result { experiment: string; engine: string; runs: number[]; median: number | null; losses: { train: number; test: number } | null; note?: string }
 interface BenchState { status: string; log: string[]; results: Result[]; device: string; error: string }
 
@@ -49,7 +52,8 @@ try {
 
   const fmt = (v: number | null) => (v === null ? '–' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
   const experiments = [...new Set(s.results.filter((r) => r.experiment !== '*').map((r) => r.experiment))];
-  const engines = [...new Set(s.results.map((r) => r.engine))];
+  // sinapsis first, then TF.js' backends in the order they were tried.
+  const engines = [...new Set(s.results.map((r) => r.engine))].sort((a, b) => rank(a) - rank(b));
   const rows = experiments.map((x) => {
     const cells = engines.map((e) => s.results.find((r) => r.engine === e && (r.experiment === x || r.experiment === '*'))!);
     const ours = cells.find((r) => r.engine === 'sinapsis')?.median ?? null;

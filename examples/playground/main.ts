@@ -220,11 +220,18 @@ function draw(frame: Frame): void {
   $('rate').textContent = frame.epochsPerSecond === undefined ? '–' : frame.epochsPerSecond.toFixed(1);
   renderBackprop();
   controls.setPlaying(frame.playing);
-  if (page.status === 'training' && !frame.playing) setStatus('paused', `Paused at epoch ${frame.epoch}.`);
+  if ((page.status === 'training' || page.status === 'paused') && !frame.playing) setStatus('paused', `Paused at epoch ${frame.epoch}.`);
 }
+
+/** While training, the backprop table is rewritten at most this often (parsing its HTML is a frame's dearest step). */
+const PANEL_MS = 400;
+let panelAt = 0;
 
 function renderBackprop(): void {
   const bp = latest?.backprop;
+  const now = performance.now();
+  if (page.playing && bp && selection && now - panelAt < PANEL_MS) return;
+  panelAt = now;
   page.backprop = bp ? { loss: bp.loss, count: bp.count } : null;
   network.annotate(bp && $<HTMLInputElement>('backprop-on').checked ? annotations(bp, names.sizes, 0) : undefined);
   const html = !selection ? BACKPROP_HINT : !bp ? '<p class="hint">Computing…</p>' : describe(bp, names, selection, state.learningRate);

@@ -114,6 +114,11 @@ export class NetworkView {
       const note = document.createElement('span');
       note.className = 'note';
       note.hidden = true;
+      const fwd = document.createElement('b');
+      fwd.className = 'fwd';
+      const bwd = document.createElement('b');
+      bwd.className = 'bwd';
+      note.append(fwd, bwd);
       this.notes.set(key, note);
       el.append(canvas, note);
       el.addEventListener('click', () => this.choose({ kind: 'neuron', layer, index }));
@@ -207,7 +212,10 @@ export class NetworkView {
     for (const [key, el] of this.notes) {
       const n = notes?.get(key);
       el.hidden = !n;
-      if (n) el.innerHTML = `<b class="fwd">${fmt(n.value)}</b><b class="bwd">${fmt(n.adjoint)}</b>`;
+      if (n) {
+        el.firstChild!.textContent = fmt(n.value);
+        el.lastChild!.textContent = fmt(n.adjoint);
+      }
     }
   }
 }
