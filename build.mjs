@@ -2,10 +2,12 @@
 // benchmarks and examples. WGSL files are imported as text.
 //   node build.mjs               library bundles + type declarations
 //   node build.mjs --tests       + test/*.test.ts -> dist/test/*.test.js
-//   node build.mjs --bench       + bench/*.ts     -> dist/bench/*.js
+//   node build.mjs --bench       + bench/*.ts     -> dist/bench/*.js, and bench/playground-page -> dist/playground-bench
 //   node build.mjs --examples    + examples/*/main.ts -> dist/examples/<name>.js, and the browser page
 //   node build.mjs --browser     + examples/mnist-browser -> dist/mnist-browser (index.html, main.js, main.css);
 //                                  --tests builds it too, for test/browser.test.ts
+//   node build.mjs --playground  + examples/playground -> dist/playground (index.html, main.js + main.css, worker.js);
+//                                  --tests and --examples build it too (test/playground.test.ts)
 import * as esbuild from 'esbuild';
 import { readdirSync, existsSync, statSync, mkdirSync, copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,6 +49,13 @@ if (args.has('--bench')) {
   // Node entry points find their own .wasm files and share one tfjs-core instance.
   const peers = ['@tensorflow/*', '@jax-js/*'];
   jobs.push(nodeBundle(entries('bench', (p, f) => (f.endsWith('.ts') ? [p] : [])), 'dist/bench', { external: [...nodeExternal, ...peers] }));
+  // The playground benchmark's page (bench/playground.ts drives it): our engine and TensorFlow.js in one
+  // browser bundle, with the wasm backend's binaries served next to it.
+  mkdirSync('dist/playground-bench/tfjs-wasm', { recursive: true });
+  copyFileSync('bench/playground-page/index.html', 'dist/playground-bench/index.html');
+  const wasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
+  for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDir, f), join('dist/playground-bench/tfjs-wasm', f));
+  jobs.push(esbuild.build({ ...common, platform: 'browser', entryPoints: ['bench/playground-page/main.ts'], outdir: 'dist/playground-bench', external: nodeExternal }));
 }
 if (args.has('--examples')) {
   // A folder with an index.html is a browser page, built below, not a Node script.
@@ -58,6 +67,12 @@ if (args.has('--browser') || args.has('--examples') || args.has('--tests')) {
   mkdirSync('dist/mnist-browser', { recursive: true });
   copyFileSync('examples/mnist-browser/index.html', 'dist/mnist-browser/index.html');
   jobs.push(esbuild.build({ ...common, platform: 'browser', entryPoints: ['examples/mnist-browser/main.ts'], outdir: 'dist/mnist-browser', external: nodeExternal, minify: true }));
+}
+if (args.has('--playground') || args.has('--examples') || args.has('--tests')) {
+  // Two bundles: the page (no engine: it only draws) and its worker (the engine, on navigator.gpu).
+  mkdirSync('dist/playground', { recursive: true });
+  copyFileSync('examples/playground/index.html', 'dist/playground/index.html');
+  jobs.push(esbuild.build({ ...common, platform: 'browser', entryPoints: ['examples/playground/main.ts', 'examples/playground/worker.ts'], outdir: 'dist/playground', external: nodeExternal, minify: true }));
 }
 await Promise.all(jobs);
 

