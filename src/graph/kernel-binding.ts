@@ -17,11 +17,8 @@ export interface KernelCaps {
   /**
    * The register matmul loads A once per 4 steps and shares it across a
    * subgroup (subgroupBroadcast): where subgroups are 4 lanes (SwiftShader)
-   * and WebGPU's bounds checks make every load dear. GPU timestamps on
-   * SwiftShader, 8 x 16 blocks: with the checks 21.4 -> 18.4 ms at
-   * 128x784x512, 14.7 -> 11.9 ms at 128x512x512, 24.1 -> 22.0 ms at
-   * 784x128x512 (A transposed); without them 30-40% slower (13.0 -> 16.5 ms
-   * at 128x784x512), so it is off there.
+   * and WebGPU's bounds checks make every load dear; without the checks it
+   * loses (docs/tuning.md), so it is off there.
    */
   readonly matmulSharedA: boolean;
   /** The adapter has subgroups of 4 lanes, so the shared-load register matmul can run at all. */

@@ -231,7 +231,7 @@ function unitSteps(g: Conv2dGeometry): boolean {
  * The row kernels' blocks: a row of `width` pixels split into equal blocks
  * of at most ROWS_MAX_PIXELS, the held channels into blocks of CV groups of
  * 4 as in the generic kernels (blocks()). A whole 13-pixel row per thread
- * beat blocks of 7 (conv2's input gradient 116 vs 141-149 ms).
+ * beat blocks of 7 (docs/tuning.md).
  */
 function rowBlocks(width: number, channels: number): { blocksPerRow: number; px: number; cv: number; cb: number } {
   const blocksPerRow = Math.ceil(width / ROWS_MAX_PIXELS);
@@ -383,17 +383,14 @@ const WHOLE_SUM = {
   ].join('\n'),
 };
 
-/** Whole-sum mode: at least this many threads (SwiftShader runs 4 per SIMD group; 8 ran the first MNIST layer 1.4x faster than 16 narrower ones). */
+/** Whole-sum mode: at least this many threads (SwiftShader runs 4 per SIMD group, and more narrower blocks lost: docs/tuning.md). */
 const WHOLE_SUM_THREADS = 8;
 
 /**
  * Whole-sum mode's workgroup: 16 threads, halved (down to one SIMD group of
  * 4) until there are CPU_MIN_WORKGROUPS. SwiftShader runs a workgroup on
- * one worker thread, so the first MNIST layer's 8 threads in one workgroup of 16
- * kept one of two cores idle. GPU timestamps, MNIST convnet at batch 128,
- * two runs each: conv1's filter gradient (2 workgroups of 4) 22.8 / 25.8 ->
- * 10.6 / 12.5 ms, conv2's (144 threads, 18 workgroups of 8 instead of 9 of
- * 16) 116 / 113 -> 103 / 107 ms.
+ * one worker thread, so the first MNIST layer's 8 threads in one workgroup
+ * of 16 kept one of two cores idle (docs/tuning.md).
  */
 function wholeSumWorkgroup(threads: number): number {
   let wg = 16;

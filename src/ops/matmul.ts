@@ -116,34 +116,15 @@ function registerKernel(node: Tensor, shared: boolean, fused: Epilogue | undefin
 
 /**
  * The register kernel's block per thread and its workgroup (wx x wy threads).
- * Wide outputs (N >= 64): 8 rows x 4 groups of 4 columns; N of 17-63: 8 x 2
- * groups. SwiftShader, GPU timestamps with the host asleep (a host thread
- * polling Dawn takes a core from the kernels and once hid these
- * differences), medians of 11: 8 x 16 against 8 x 8 at 128x784x128 3.87 ->
- * 3.54 ms, at 784x128x128 (transposed A) 4.39 -> 3.80, at 128x784x512
- * 14.94 -> 13.17; 12 x 8 and 8 x 12 were slower (5.2 ms at 128x784x128),
- * and 16 x 16 and 8 x 32 slower still (register spills). In training steps
- * (per-dispatch profile, two runs each): MLP 784-128-10 9.2-9.5 -> 8.0-8.4
- * ms of GPU time, MLP 784-512-512-10 68.9-80.7 -> 59.3-59.5 ms.
- * Narrow outputs (N <= 16: a 10-class layer, a 1-unit layer's gradients):
- * one group of 4 columns and only as many threads across as cover N, so
- * that neither threads nor SIMD lanes compute clamped copies of the last
- * column (8 x 8 threads would leave 6 of 8 columns of threads idle at N = 10).
- * With A's loads shared across a subgroup (caps.matmulSharedA), a load of A
- * costs a quarter, so blocks are taller: 16 rows x 2 groups. GPU timestamps,
- * with bounds checks, against 8 x 16 with shared loads: 128x784x128 6.68 /
- * 6.82 -> 5.70 / 5.64 ms, 784x128x128 7.14 -> 6.09 ms, 128x784x512 21.2 /
- * 25.8 -> 18.9 / 17.2 ms; 16 x 16 was no better, 32 x 4 much worse.
- * Small outputs: the workgroup shrinks (to 4 threads across, then fewer
- * rows of threads, down to one) until there are CPU_MIN_WORKGROUPS of them
- * (4 workgroups, 128x128 outputs at 8 x 8 threads, leave a SwiftShader
- * worker idle whenever one of them is slowed by other load). GPU
- * timestamps, 128x784x128, medians of 15-21 runs: 3.80-4.00 ms at either
- * size on a quiet machine, 5.64 / 6.42 ms at 4 workgroups vs 4.78 / 5.51 ms
- * at 16 under load; 128x512x512 (32 workgroups already) alike. Below 4 x 4
- * threads (the 16 x 8 blocks of small batches): MNIST MLP training step GPU
- * time, two runs each, batch 32 5.90 / 7.41 -> 5.37 / 6.23 ms, batch 128
- * 13.63 / 12.78 -> 13.30 / 12.19 ms.
+ * On CPU drivers a load costs far more than a multiply-add, so blocks are
+ * large: 8 rows x 4 groups of 4 columns for wide outputs (N >= 64), 8 x 2
+ * for N of 17-63. Narrow outputs (N <= 16: a 10-class layer) get one group
+ * and only as many threads across as cover N, so no thread or SIMD lane
+ * computes clamped copies of the last column. With A's loads shared across a
+ * subgroup a load of A costs a quarter, so blocks are taller (16 x 2). Small
+ * outputs shrink the workgroup (4 threads across, then fewer rows, down to
+ * one) until there are CPU_MIN_WORKGROUPS, so no SwiftShader worker sits
+ * idle. Measurements: docs/tuning.md.
  */
 function registerBlock(m: number, n: number, z: number, sharedA: boolean): { rows: number; groups: number; wx: number; wy: number } {
   const block = n <= 16 ? { rows: 8, groups: 1, wx: Math.ceil(n / 4), wy: 8 } : sharedA ? { rows: 16, groups: 2, wx: 8, wy: 8 } : { rows: 8, groups: n >= 64 ? 4 : 2, wx: 8, wy: 8 };
@@ -164,9 +145,8 @@ function registerBlock(m: number, n: number, z: number, sharedA: boolean): { row
  * tie; shorter only adds workgroups). Threads past the edge still run the
  * whole loop on clamped reads (with shared loads no thread may return), so
  * they cost as much as real ones: a weight gradient with 784 input features
- * is 49 blocks of 16 rows, 56 rows of threads at a height of 8 and 49 at 7.
- * GPU timestamps, medians of 21, transposed A: 784x128x512 20.2 -> 18.1 ms,
- * 672x128x512 16.8 -> 15.4 ms.
+ * is 49 blocks of 16 rows, 56 rows of threads at a height of 8 and 49 at 7
+ * (docs/tuning.md).
  */
 function fittedHeight(rowBlocks: number, wy: number): number {
   const idle = (h: number) => Math.ceil(rowBlocks / h) * h - rowBlocks;

@@ -108,8 +108,7 @@ function reduceOp(op: 'sum' | 'max', x: Tensor, options: ReduceOptions): Tensor 
  * values, then rest threads fold the chunks. One pass would leave each of
  * the few threads a serial walk over the whole batch, and the
  * one-workgroup-per-output kernel pays workgroup barriers, which CPU
- * drivers run slowly: on SwiftShader, [128, 26, 26, 32] -> [32] took
- * 70-120 ms that way. Undefined (one pass) when the reduction is short,
+ * drivers run slowly (docs/tuning.md). Undefined (one pass) when the reduction is short,
  * the outputs many, or the length has no divisor near its square root.
  */
 function twoPass(op: 'sum' | 'max', x: Tensor, axes: readonly number[], keepDims: boolean): Tensor | undefined {
