@@ -58,7 +58,7 @@ const EVAL_OPTIONS = ['batchSize'] as const;
 interface SubmittedBatch {
   results: Promise<Results>;
   count: number;
-  step: number;
+  batch: number;
 }
 
 interface Compiled {
@@ -298,24 +298,24 @@ export class Model implements TrainingModel {
       const sums: Record<string, number> = { loss: 0 };
       let seen = 0;
       let diverged = false;
-      const finish = async ({ results, count, step }: SubmittedBatch) => {
+      const finish = async ({ results, count, batch }: SubmittedBatch) => {
         const out = await results;
         if (diverged) return;
         const batchLoss = out.loss.data[0];
         if (!Number.isFinite(batchLoss)) {
           this.stopTraining = true;
           diverged = true;
-          if (terminateOnNaN) return terminateOnNaN.terminated(epoch, step, batchLoss);
-          throw new SinapsisError(`fit: the loss became ${batchLoss} at epoch ${epoch + 1}, batch ${step + 1}; lower the learning rate or check the data (sn.callbacks.terminateOnNaN() stops the run instead of failing)`);
+          if (terminateOnNaN) return terminateOnNaN.terminated(epoch, batch, batchLoss);
+          throw new SinapsisError(`fit: the loss became ${batchLoss} at epoch ${epoch + 1}, batch ${batch + 1}; lower the learning rate or check the data (sn.callbacks.terminateOnNaN() stops the run instead of failing)`);
         }
         sums.loss += batchLoss * count;
         for (const m of c.metrics) sums[m] = (sums[m] ?? 0) + out[m].data[0];
         seen += count;
         const batchLogs: Logs = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / seen]));
-        for (const cb of callbacks) await cb.onBatchEnd?.(step, batchLogs);
+        for (const cb of callbacks) await cb.onBatchEnd?.(batch, batchLogs);
       };
       const queue = new StepQueue<SubmittedBatch>(pipelined ? READ_GROUP : 0, finish);
-      let step = 0;
+      let batch = 0;
       for (const { start, count } of batches(n, rows)) {
         const prog = await this.program('train', count);
         const xb = gatherRows(x, order, start, count, xBuf);
@@ -323,8 +323,8 @@ export class Model implements TrainingModel {
         prog.optimizerStep = this.optimizerStep;
         const { results } = await prog.submit({ x: xb.data, y: yb.data }, { deferRead: pipelined });
         this.optimizerStep = prog.optimizerStep;
-        await queue.push(prog, { results, count, step });
-        step++;
+        await queue.push(prog, { results, count, batch });
+        batch++;
         // As Keras: a callback that sets stopTraining stops the run after this batch.
         if (this.stopTraining) break;
       }

@@ -178,11 +178,11 @@ defineOp({
     return xs;
   },
   cpu: ([dy, f], [, fs], xs, attrs) => cpu.conv2dBackpropInput(dy, f, conv2dGeometry('conv2dBackpropInput', xs, fs, windowAttrs(attrs))),
-  // Linear in dy (its adjoint is the forward convolution) and in f.
-  grad: (g, node) => {
+  // Linear in dy (its adjoint is the forward convolution) and in f; ddx is the adjoint of this op's output dx.
+  grad: (ddx, node) => {
     const [dy, f] = node.inputs;
     const o = optionsOf(node);
-    return [conv2d(g, f, o), conv2dBackpropFilter(g, dy, f.shape, o)];
+    return [conv2d(ddx, f, o), conv2dBackpropFilter(ddx, dy, f.shape, o)];
   },
   variants: {
     kernels: {
@@ -301,11 +301,11 @@ defineOp({
     return fs;
   },
   cpu: ([x, dy], [xs], fs, attrs) => cpu.conv2dBackpropFilter(x, dy, conv2dGeometry('conv2dBackpropFilter', xs, fs, windowAttrs(attrs))),
-  // Linear in x (its adjoint: backprop to the input with G as the filter) and in dy (the forward convolution by G).
-  grad: (gf, node) => {
+  // Linear in x (its adjoint: backprop to the input with ddf as the filter) and in dy (the forward convolution by ddf); ddf is the adjoint of this op's output df.
+  grad: (ddf, node) => {
     const [x, dy] = node.inputs;
     const o = optionsOf(node);
-    return [conv2dBackpropInput(dy, gf, x.shape, o), conv2d(x, gf, o)];
+    return [conv2dBackpropInput(dy, ddf, x.shape, o), conv2d(x, ddf, o)];
   },
   variants: {
     kernels: { whole: (node) => backpropFilterKernel(filterGeometry(node), true), split: (node) => backpropFilterKernel(filterGeometry(node), false) },

@@ -168,8 +168,8 @@ function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
   for (const [k, v] of [['first', a], ['second', b]] as const) {
     if (typeof v !== 'number' && !(v instanceof Tensor)) throw new ShapeError(`${op}: the ${k} operand must be a graph tensor or a number, got ${v === null ? 'null' : Array.isArray(v) ? 'an array (make it a tensor: g.constant(values, shape))' : typeof v}`);
   }
-  const g = typeof a === 'number' ? (b as Tensor).graph : a.graph;
-  return [typeof a === 'number' ? g.constant(a) : a, typeof b === 'number' ? g.constant(b) : b];
+  const graph = typeof a === 'number' ? (b as Tensor).graph : a.graph;
+  return [typeof a === 'number' ? graph.constant(a) : a, typeof b === 'number' ? graph.constant(b) : b];
 }
 
 function binary(op: string, a: Operand, b: Operand): Tensor {

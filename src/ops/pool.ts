@@ -130,7 +130,7 @@ defineOp({
     return x;
   },
   cpu: ([x, dy], [xs], _o, attrs) => cpu.maxPool2dGrad(x, dy, pool2dGeometry('maxPool2dGrad', xs, poolAttrs(attrs))),
-  grad: (g, node) => [null, maxPool2dGradGrad(node.inputs[0], g, optionsOf(node))],
+  grad: (ddx, node) => [null, maxPool2dGradGrad(node.inputs[0], ddx, optionsOf(node))],
   // The activation's backward that usually follows (relu: dy * step(y)) runs in this kernel's store.
   epilogue: true,
   kernel: (node, _caps, fused): KernelSpec => {
@@ -167,7 +167,7 @@ defineOp({
     return xs;
   },
   cpu: ([dy], _i, xs, attrs) => cpu.avgPool2dGrad(dy, pool2dGeometry('avgPool2dGrad', xs, poolAttrs(attrs))),
-  grad: (g, node) => [avgPool2d(g, optionsOf(node))],
+  grad: (ddx, node) => [avgPool2d(ddx, optionsOf(node))],
   kernel: (node): KernelSpec => {
     const g = pool2dGeometry('avgPool2dGrad', node.shape, poolAttrs(node.attrs));
     const { suffix, ...kernel } = poolKernel('avg_grad', g, node.size);

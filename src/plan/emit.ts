@@ -1,4 +1,4 @@
-// A step's dispatches: an elementwise chain is a kernel of its own; any other
+// A stage's dispatches: an elementwise chain is a kernel of its own; any other
 // op brings its kernel(s), taking its fused chain as epilogue (the store of a
 // matmul/conv2d) or prologue (the loads of a reduction). Each kernel's
 // bindings are resolved to storage.
@@ -11,8 +11,8 @@ import type { FusionGroup } from './fusion.js';
 import type { PlannedDispatch } from './plan.js';
 import type { Storage } from './storage.js';
 
-/** The dispatches of the step computing `node` (a fusion group's root, if it is one). */
-export function stepDispatches(node: Tensor, group: FusionGroup | undefined, chain: ChainSpec | undefined, caps: KernelCaps, storage: (t: Tensor) => Storage): PlannedDispatch[] {
+/** The dispatches of the stage computing `node` (a fusion group's root, if it is one). */
+export function stageDispatches(node: Tensor, group: FusionGroup | undefined, chain: ChainSpec | undefined, caps: KernelCaps, storage: (t: Tensor) => Storage): PlannedDispatch[] {
   const kernelNode = group?.head ?? node;
   const ownKernel = chain && !group?.head && !group?.reduction;
   const kernel = ownKernel ? undefined : kernelOf(kernelNode, caps);

@@ -134,13 +134,13 @@ const takesPrologue = (t: Tensor) => t.kind === 'op' && getOp(t.op).prologue ===
  * own buffer.
  */
 export function fuse(computing: readonly Tensor[], ctx: ChainContext, pinned: ReadonlySet<Tensor>): Fusion {
-  const g = new Grouping(computing, ctx, pinned);
+  const grouping = new Grouping(computing, ctx, pinned);
   for (let k = computing.length - 1; k >= 0; k--) {
     const last = computing[k];
-    if (g.absorbed.has(last)) continue;
-    if (takesPrologue(last)) g.prologue(last);
-    if (elementwise(last)) g.chain(last);
+    if (grouping.absorbed.has(last)) continue;
+    if (takesPrologue(last)) grouping.prologue(last);
+    if (elementwise(last)) grouping.chain(last);
   }
-  g.broadcasts();
-  return g;
+  grouping.broadcasts();
+  return grouping;
 }

@@ -8,7 +8,7 @@ export interface OptimizerSpec {
   readonly name: string;
   /** Per-parameter state tensors (each of the parameter's shape) and their initial value. */
   readonly state: readonly { readonly name: string; readonly init: number }[];
-  /** Names of the f32 fields of the step uniform, read in WGSL as h.<name>. */
+  /** Names of the f32 fields of the hyper-parameter uniform, read in WGSL as h.<name>. */
   readonly uniforms: readonly string[];
   /**
    * WGSL statements that update `p` (var, the parameter element) from `g`

@@ -3,7 +3,7 @@
 //   differentiate (training.ts)   the trainable parameters and their gradients
 //   schedule      (schedule.ts)   CSE, constant folding, dead nodes, order
 //   fuse          (fusion.ts)     elementwise chains, epilogues, prologues
-//   planSteps     (steps.ts)      the nodes that get dispatches, what each reads
+//   planStages     (stages.ts)      the nodes that get dispatches, what each reads
 //   placeUpdates  (updates.ts)    where each optimizer update runs
 //   planMemory    (memory.ts)     slots of pooled buffers, by liveness
 //   emit          (emit.ts, updates.ts)  kernels bound to storage
@@ -13,12 +13,12 @@ import { ShapeError, SinapsisError, fmtShape } from '../errors.js';
 import type { Graph } from '../graph/graph.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { KernelCaps } from '../graph/kernel-binding.js';
-import { stepDispatches } from './emit.js';
+import { stageDispatches } from './emit.js';
 import { fuse, type Fusion } from './fusion.js';
 import { planMemory, type MemoryPlan } from './memory.js';
 import type { OptimizerSpec } from './optimizer.js';
 import { schedule, type Schedule } from './schedule.js';
-import { isView, planSteps, type Steps } from './steps.js';
+import { isView, planStages, type Stages } from './stages.js';
 import { bytesOf, scalarOf, storageOf, storageRoots, type Storage } from './storage.js';
 import { differentiate, type Training } from './training.js';
 import { optimizerUpdate, placeUpdates, stateUpdate } from './updates.js';
@@ -90,38 +90,38 @@ export function buildPlan(graph: Graph, req: PlanRequest, caps: KernelCaps): Pla
   // Outputs, gradients (the optimizer reads them) and state-update values keep their own buffers.
   const pinned = new Set([...outputs, ...training.grads, ...updates.map((u) => u.value)].map(root));
   const fusion = fuse(sched.ops.filter((t) => !isView(t)), ctx, pinned);
-  const steps = planSteps(sched, fusion, ctx);
-  const updateAfter = placeUpdates(steps, training.trainable, training.grads.map(root));
-  const memory = slots(steps, [...outputs, ...updates.map((u) => u.value)].map(root), training.grads.map(root), updateAfter);
-  const storage = storageOf(sched, root, (t) => memory.slotOf[steps.at.get(t)!]);
-  const dispatches = emit(steps, fusion.groups, training, req.minimize?.optimizer, updateAfter, updates, caps, storage);
+  const stages = planStages(sched, fusion, ctx);
+  const updateAfter = placeUpdates(stages, training.trainable, training.grads.map(root));
+  const memory = slots(stages, [...outputs, ...updates.map((u) => u.value)].map(root), training.grads.map(root), updateAfter);
+  const storage = storageOf(sched, root, (t) => memory.slotOf[stages.at.get(t)!]);
+  const dispatches = emit(stages, fusion.groups, training, req.minimize?.optimizer, updateAfter, updates, caps, storage);
   return assemble(graph, req, sched, training, dispatches, memory, storage, updates);
 }
 
 /**
- * Slots for the steps' results by liveness. A result the program returns or
+ * Slots for the stages' results by liveness. A result the program returns or
  * a state update reads is kept to the end; a gradient lives until its
  * parameter's update (which reads it) has run.
  */
-function slots(steps: Steps, kept: readonly Tensor[], gradRoots: readonly Tensor[], updateAfter: readonly number[]): MemoryPlan {
-  const keep = new Set(kept.map((t) => steps.at.get(t)).filter((s): s is number => s !== undefined));
-  const reads = steps.reads.map((r) => r.map((t) => steps.at.get(t)).filter((s): s is number => s !== undefined));
+function slots(stages: Stages, kept: readonly Tensor[], gradRoots: readonly Tensor[], updateAfter: readonly number[]): MemoryPlan {
+  const keep = new Set(kept.map((t) => stages.at.get(t)).filter((s): s is number => s !== undefined));
+  const reads = stages.reads.map((r) => r.map((t) => stages.at.get(t)).filter((s): s is number => s !== undefined));
   gradRoots.forEach((g, k) => {
-    const s = steps.at.get(g);
+    const s = stages.at.get(g);
     if (s !== undefined) reads[Math.max(updateAfter[k], s)].push(s);
   });
-  return planMemory({ bytes: steps.nodes.map(bytesOf), reads, keep });
+  return planMemory({ bytes: stages.nodes.map(bytesOf), reads, keep });
 }
 
-/** Every dispatch in order: each step's kernels, each optimizer update after its step, then the state updates. */
-function emit(steps: Steps, groups: Fusion['groups'], training: Training, optimizer: OptimizerSpec | undefined, updateAfter: readonly number[], updates: readonly StateUpdate[], caps: KernelCaps, storage: (t: Tensor) => Storage): PlannedDispatch[] {
+/** Every dispatch in order: each stage's kernels, each optimizer update after its stage, then the state updates. */
+function emit(stages: Stages, groups: Fusion['groups'], training: Training, optimizer: OptimizerSpec | undefined, updateAfter: readonly number[], updates: readonly StateUpdate[], caps: KernelCaps, storage: (t: Tensor) => Storage): PlannedDispatch[] {
   const updatesAt = new Map<number, number[]>();
   updateAfter.forEach((at, k) => updatesAt.set(at, [...(updatesAt.get(at) ?? []), k]));
   const optimizerUpdates = (at: number) => (optimizer ? (updatesAt.get(at) ?? []).map((k) => optimizerUpdate(optimizer, training.trainable[k], storage(training.grads[k]))) : []);
-  // Updates of parameters that no step reads (constant gradients) go first.
+  // Updates of parameters that no stage reads (constant gradients) go first.
   const dispatches = optimizerUpdates(-1);
-  steps.nodes.forEach((node, i) => {
-    dispatches.push(...stepDispatches(node, groups.get(node), steps.chains.get(node), caps, storage));
+  stages.nodes.forEach((node, i) => {
+    dispatches.push(...stageDispatches(node, groups.get(node), stages.chains.get(node), caps, storage));
     // Every read of a parameter (forward and backward) comes before its update.
     dispatches.push(...optimizerUpdates(i));
   });

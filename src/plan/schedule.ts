@@ -31,14 +31,14 @@ function cseKey(t: Tensor, canon: Map<Tensor, Tensor>): string | undefined {
 }
 
 export function schedule(roots: readonly Tensor[]): Schedule {
-  const g = roots[0]?.graph;
+  const graph = roots[0]?.graph;
   const canon = new Map<Tensor, Tensor>();
   let merged = 0;
-  if (g) {
+  if (graph) {
     const byKey = new Map<string, Tensor>();
     const last = Math.max(...roots.map((r) => r.id));
     for (let id = 0; id <= last; id++) {
-      const t = g.nodes[id];
+      const t = graph.nodes[id];
       const key = cseKey(t, canon);
       const seen = key === undefined ? undefined : byKey.get(key);
       if (seen) {
@@ -54,10 +54,10 @@ export function schedule(roots: readonly Tensor[]): Schedule {
   // Fold ops over constants, in id order so folded values feed later folds.
   const folded = new Map<Tensor, Float32Array>();
   const constValue = (t: Tensor) => (t.kind === 'const' ? t.graph.constValues.get(t) : folded.get(t));
-  if (g) {
+  if (graph) {
     const last = Math.max(...roots.map((r) => r.id));
     for (let id = 0; id <= last; id++) {
-      const t = g.nodes[id];
+      const t = graph.nodes[id];
       if (t.kind !== 'op' || canonical(t) !== t || t.size > FOLD_LIMIT || getOp(t.op).noCse) continue;
       const values = t.inputs.map((i) => constValue(canonical(i)));
       if (values.length === 0 || values.some((v) => v === undefined)) continue;

@@ -1,6 +1,6 @@
 // Where each tensor's values live on the GPU. A view (reshape) shares the
 // buffer of the tensor it views (its storage root); every other tensor
-// computed by a step gets a slot of the pooled buffers (src/plan/memory.ts);
+// computed by a stage gets a slot of the pooled buffers (src/plan/memory.ts);
 // inputs, parameters and constants have buffers of their own.
 import type { Graph } from '../graph/graph.js';
 import type { Tensor } from '../graph/tensor.js';
@@ -14,7 +14,7 @@ export type Storage =
   | { kind: 'const'; tensor: Tensor; bytes: number }
   /** Optimizer state of a parameter (Adam's m and v, ...), by its index in the optimizer's state list. */
   | { kind: 'state'; param: Tensor; index: number; bytes: number }
-  /** The optimizer's hyper-parameters for this step (a uniform: learning rate, bias corrections, ...). */
+  /** The optimizer's hyper-parameters for this training step (a uniform: learning rate, bias corrections, ...). */
   | { kind: 'hyperparameters'; bytes: number }
   /** The run counter: [runs so far, 0, 0, 0] as u32, a uniform (dropout's random stream reads it). */
   | { kind: 'run'; bytes: number };

@@ -1,5 +1,5 @@
 // The updates a training plan applies each run: one optimizer update per
-// trainable parameter (placed right after the last step that reads the
+// trainable parameter (placed right after the last stage that reads the
 // parameter or produces its gradient, so the gradient's slot is free for
 // the rest of the step), and state updates (batch norm's moving averages),
 // copies into their params after every read of them.
@@ -8,17 +8,17 @@ import { elementwiseGrid, linearGrid } from '../ops/kernel.js';
 import { copyShader } from '../ops/fused.js';
 import { optimizerShader, uniformBytes, type OptimizerSpec } from './optimizer.js';
 import type { PlannedDispatch } from './plan.js';
-import type { Steps } from './steps.js';
+import type { Stages } from './stages.js';
 import { bytesOf, type Storage } from './storage.js';
 
 /** Units (values, or vec4s when the size is a multiple of 4) each thread of an optimizer update takes; measured in docs/tuning.md. */
 const OPTIMIZER_PER_THREAD = 8;
 
-/** For each trainable parameter, the position of the step its update follows (-1: before every step). */
-export function placeUpdates(steps: Steps, trainable: readonly Tensor[], gradRoots: readonly Tensor[]): number[] {
+/** For each trainable parameter, the position of the stage its update follows (-1: before every stage). */
+export function placeUpdates(stages: Stages, trainable: readonly Tensor[], gradRoots: readonly Tensor[]): number[] {
   return trainable.map((p, k) => {
-    let last = steps.at.get(gradRoots[k]) ?? -1;
-    steps.reads.forEach((r, i) => { if (r.includes(p)) last = Math.max(last, i); });
+    let last = stages.at.get(gradRoots[k]) ?? -1;
+    stages.reads.forEach((r, i) => { if (r.includes(p)) last = Math.max(last, i); });
     return last;
   });
 }
