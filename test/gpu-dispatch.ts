@@ -55,7 +55,7 @@ export async function prepare(gpu: GPUDevice, spec: KernelSpec, inputs: readonly
   const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
   const buffers = inputs.map((data) => {
     const buf = gpu.createBuffer({ size: Math.max(4, data.byteLength), usage: storage });
-    gpu.queue.writeBuffer(buf, 0, data);
+    gpu.queue.writeBuffer(buf, 0, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
     return buf;
   });
   const outBytes = Math.max(4, outLength * 4);
