@@ -74,7 +74,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     row += H;
     var s$r = 0.0;
     s$r += k$r_$c * q$c;
-    let ok$r = !CAUSAL || i >= j$r;
+    let ok$r = !CAUSAL | (i >= j$r);
     let p$r = select(0.0, exp(s$r - lse), ok$r);
 // #if DK
     var dp$r = 0.0;

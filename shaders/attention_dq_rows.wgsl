@@ -61,7 +61,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     s$r += q$r_$c * k$c;
     var dp$r = 0.0;
     dp$r += g$r_$c * v$c;
-    let ok$r = !CAUSAL || j <= i$r;
+    let ok$r = !CAUSAL | (j <= i$r);
     let ds$r = select(0.0, exp(s$r - lse$r) * (dp$r - dd$r), ok$r);
     a$r_$c += ds$r * k$c;
   }

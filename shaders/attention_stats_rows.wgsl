@@ -10,12 +10,13 @@
 // Mapping: as attention_forward_rows.wgsl: thread t = gid.x + gid.y * ROW
 // takes query rows first .. first + QR - 1 of one (batch, head), t = ((n * H + h)
 // * RB + block); its rows (pre-scaled by SCALE) in registers, one walk over
-// the keys with the same lazily rescaled running maximum m and sum l, then
-// L = m + log(l). A row that saw no key (impossible with causal masking)
+// the keys in blocks of KB with the same running maximum m and sum l
+// (rescaled once a block), then L = m + log(l). A row that saw no key (impossible with causal masking)
 // gets L = NEG, a finite stand-in for -infinity; the gradient kernels give
 // it no weight because they mask by position, not by L. Rows past TQ are
 // clamped to row TQ - 1 and store its values again (no branch).
-// Unrolled lines: `$r` for rows r = 0 .. QR-1, `$c` for c = 0 .. D-1.
+// Unrolled lines: `$r` for rows r = 0 .. QR-1, `$c` for c = 0 .. D-1, `$b`
+// for the keys b = 0 .. KB-1 of a block.
 override B: u32;
 override TQ: u32;
 override TK: u32;
@@ -30,6 +31,7 @@ override WG: u32 = 64;
 
 const D = {{D}}u;
 const QR = {{QR}}u;
+const KB = {{KB}}u;
 const NEG = -3.0e38;
 
 @group(0) @binding(0) var<storage, read> q: array<f32>;
@@ -51,21 +53,18 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var m$r = NEG;
   var l$r = 0.0;
   let jend = select(TK, min(first + QR, TK), CAUSAL);
-  var kb = (n * TK * H + h) * D;
-  for (var j = 0u; j < jend; j++) {
-    let k$c = k[kb + $cu];
-    kb += H * D;
-    var s$r = 0.0;
-    s$r += q$r_$c * k$c;
-    let ok$r = !CAUSAL || j <= i$r;
-    var up = false;
-    up = up || (ok$r && s$r > m$r);
-    if (up) {
-      let mn$r = select(m$r, max(m$r, s$r), ok$r);
-      l$r *= exp(m$r - mn$r);
-      m$r = mn$r;
-    }
-    l$r += select(0.0, exp(s$r - m$r), ok$r);
+  let kbase = (n * TK * H + h) * D;
+  for (var jb = 0u; jb < jend; jb += KB) {
+    let j$b = jb + $bu;
+    let k$b_$c = k[kbase + min(j$b, TK - 1u) * H * D + $cu];
+    var s$r_$b = 0.0;
+    s$r_$b += q$r_$c * k$b_$c;
+    let ok$r_$b = (j$b < jend) & (!CAUSAL | (j$b <= i$r));
+    var mn$r = m$r;
+    mn$r = max(mn$r, select(NEG, s$r_$b, ok$r_$b));
+    l$r *= exp(m$r - mn$r);
+    m$r = mn$r;
+    l$r += select(0.0, exp(s$r_$b - m$r), ok$r_$b);
   }
   var dd$r = 0.0;
   dd$r += dout[row$r * D + $cu] * o[row$r * D + $cu];

@@ -34,6 +34,8 @@ export interface AttentionKernelOptions {
    * D <= 16, 2 for D <= 32, else 1 (registers: about 3 D values per row).
    */
   rows?: number;
+  /** Keys per block of the online softmax (forward, stats): one rescale per block. Default 4. */
+  keyBlock?: number;
   /** Threads per workgroup (default 64, halved down to 4 until there are CPU_MIN_WORKGROUPS workgroups). */
   workgroupSize?: number;
 }
@@ -77,7 +79,8 @@ export function attentionSpec(kind: AttentionKernel, g: AttentionGeometry, optio
   let wg = options.workgroupSize ?? 64;
   if (options.workgroupSize === undefined) while (wg > 4 && Math.ceil(threads / wg) < CPU_MIN_WORKGROUPS) wg /= 2;
   const { workgroups, rowThreads } = linearGrid(threads, wg);
-  const shader = unroll(fill(template(kind), { D: g.d, QR: rows }), { r: rows, c: g.d });
+  const kb = options.keyBlock ?? 4;
+  const shader = unroll(fill(template(kind), { D: g.d, QR: rows, KB: kb }), { r: rows, c: g.d, b: kb });
   const bindings: Record<string, number | 'out'> = { out: 'out' };
   INPUTS[kind].forEach((name, i) => { bindings[name] = i; });
   return {
