@@ -2,9 +2,7 @@
 // raw WebGPU API against the CPU reference (src/cpu/attention.ts) on odd
 // shapes, and the CPU reference's backward formulas against central finite
 // differences of its own forward pass.
-import { test as uvuTest } from "uvu";
-const test = (name: string, fn: () => unknown) => uvuTest(name, async () => { const t0 = performance.now(); await fn(); if (process.argv.includes("--timing")) console.log(`  [${(performance.now() - t0).toFixed(0)} ms] ${name}`); });
-(test as unknown as { run: () => void }).run = () => uvuTest.run();
+import { test as uvuTest } from 'uvu';
 import * as assert from 'uvu/assert';
 import { attentionBackward, attentionGeometry, attentionStats, dotProductAttention, type AttentionGeometry } from '../src/cpu/attention.js';
 import { attentionOutputLength, attentionSpec, type AttentionKernel, type AttentionKernelOptions } from './attention-specs.js';
@@ -14,8 +12,18 @@ import { assertClose, device, Rng, uniform } from './helpers.js';
 import { attention as attentionTol } from './seq-tolerances.js';
 import { FINITE_DIFF } from './tolerances.js';
 
+// --verbose prints the max errors of every comparison, --timing each test's time.
 const VERBOSE = process.argv.includes('--verbose');
+const TIMING = process.argv.includes('--timing');
 const log = (s: string) => { if (VERBOSE) console.log(s); };
+
+function test(name: string, fn: () => unknown): void {
+  uvuTest(name, async () => {
+    const t0 = performance.now();
+    await fn();
+    if (TIMING) console.log(`  [${(performance.now() - t0).toFixed(0)} ms] ${name}`);
+  });
+}
 
 interface Case {
   q: Float32Array;
@@ -190,4 +198,4 @@ test('CPU reference: the statistics are logsumexp of the scores and dO . o = sum
   }
 });
 
-test.run();
+uvuTest.run();
