@@ -2,74 +2,15 @@
 // raw WebGPU API against the CPU reference (src/cpu/attention.ts) on odd
 // shapes, and the CPU reference's backward formulas against central finite
 // differences of its own forward pass.
-import { test as uvuTest } from 'uvu';
 import * as assert from 'uvu/assert';
-import { attentionBackward, attentionGeometry, attentionStats, dotProductAttention, type AttentionGeometry } from '../src/cpu/attention.js';
-import { attentionOutputLength, attentionSpec, type AttentionKernel, type AttentionKernelOptions } from './attention-specs.js';
+import { attentionBackward, attentionGeometry, attentionStats, dotProductAttention } from '../src/cpu/attention.js';
+import { checkAll, fmtG, log, makeCase, test, type Case } from './attention-check.js';
+import { attentionOutputLength, attentionSpec, type AttentionKernel } from './attention-specs.js';
 import { centralDifferences, errors, range } from './fd.js';
-import { dispatch, pipelineFor } from './gpu-dispatch.js';
-import { assertClose, device, Rng, uniform } from './helpers.js';
+import { dispatch } from './gpu-dispatch.js';
+import { assertClose, device } from './helpers.js';
 import { attention as attentionTol } from './seq-tolerances.js';
 import { FINITE_DIFF } from './tolerances.js';
-
-// --verbose prints the max errors of every comparison, --timing each test's time.
-const VERBOSE = process.argv.includes('--verbose');
-const TIMING = process.argv.includes('--timing');
-const log = (s: string) => { if (VERBOSE) console.log(s); };
-
-function test(name: string, fn: () => unknown): void {
-  uvuTest(name, async () => {
-    const t0 = performance.now();
-    await fn();
-    if (TIMING) console.log(`  [${(performance.now() - t0).toFixed(0)} ms] ${name}`);
-  });
-}
-
-interface Case {
-  q: Float32Array;
-  k: Float32Array;
-  v: Float32Array;
-  dO: Float32Array;
-  g: AttentionGeometry;
-}
-
-function makeCase(shape: { batch: number; tq: number; tk: number; heads: number; d: number; causal?: boolean; scale?: number }, seed = 1): Case {
-  const g = attentionGeometry(shape);
-  const rng = new Rng(seed);
-  const qs = [g.batch, g.tq, g.heads, g.d], ks = [g.batch, g.tk, g.heads, g.d];
-  return { g, q: uniform(qs, rng), k: uniform(ks, rng), v: uniform(ks, rng), dO: uniform(qs, rng) };
-}
-
-const fmtG = (g: AttentionGeometry) => `b${g.batch} tq${g.tq} tk${g.tk} h${g.heads} d${g.d}${g.causal ? ' causal' : ''}`;
-
-/** Runs every kernel of the family on c (the gradient kernels on the CPU's stats) and compares with the CPU reference. */
-async function checkAll(c: Case, options: AttentionKernelOptions = {}, kinds: readonly AttentionKernel[] = ['forward', 'stats', 'dq', 'dk', 'dv']): Promise<void> {
-  const gpu = (await device()).gpu;
-  const { g } = c;
-  const o = dotProductAttention(c.q, c.k, c.v, g);
-  const stats = attentionStats(c.q, c.k, o, c.dO, g);
-  const grads = attentionBackward(c.q, c.k, c.v, c.dO, g);
-  const want: Record<AttentionKernel, Float32Array> = { forward: o, stats, dq: grads.dq, dk: grads.dk, dv: grads.dv };
-  const inputs: Record<AttentionKernel, Float32Array[]> = {
-    forward: [c.q, c.k, c.v],
-    stats: [c.q, c.k, o, c.dO],
-    dq: [c.q, c.k, c.v, c.dO, stats],
-    dk: [c.q, c.k, c.v, c.dO, stats],
-    dv: [c.q, c.k, c.dO, stats],
-  };
-  // Compile every pipeline at once: Dawn builds them on worker threads, and compiling is most of this test's time.
-  const specs = kinds.map((kind) => attentionSpec(kind, g, options));
-  await Promise.all(specs.map((spec) => pipelineFor(gpu, spec)));
-  for (const [n, kind] of kinds.entries()) {
-    const spec = specs[n];
-    const got = await dispatch(gpu, spec, inputs[kind], attentionOutputLength(kind, g));
-    const t = kind === 'dk' || kind === 'dv' ? g.tq : g.tk;
-    const tol = attentionTol(g.d, t, g.scale);
-    const e = errors(got, want[kind]);
-    log(`  ${kind.padEnd(7)} ${fmtG(g)} rows ${options.rows ?? 'default'}: max abs ${e.abs.toExponential(2)}, max rel ${e.rel.toExponential(2)} (atol ${tol.atol.toExponential(2)})`);
-    assertClose(got, want[kind], tol, `${kind} ${fmtG(g)} GPU vs CPU`);
-  }
-}
 
 const odd = { batch: 2, tq: 13, tk: 13, heads: 3, d: 7 };
 
@@ -86,8 +27,9 @@ test('GPU vs CPU: cross attention tq = 5, tk = 11 with a given scale, and tq = 1
   await checkAll(makeCase({ ...odd, tq: 11, tk: 5 }, 4), { rows: 3 });
 });
 
-test('GPU vs CPU: head size 33 (one row a thread), causal', async () => {
-  await checkAll(makeCase({ batch: 1, tq: 9, tk: 9, heads: 2, d: 33, causal: true }, 9));
+test('GPU vs CPU: head size 33 (one row a thread), causal: forward, dq, dk', async () => {
+  // Three of the five kernels: each compiles 33-wide unrolled code, slow on SwiftShader; stats and dv share their loops.
+  await checkAll(makeCase({ batch: 1, tq: 9, tk: 9, heads: 2, d: 33, causal: true }, 9), {}, ['forward', 'dq', 'dk']);
 });
 
 test('GPU: the kernels chained (forward -> stats -> dq, dk, dv, all on the GPU) match the CPU backward', async () => {
@@ -141,8 +83,8 @@ test('GPU forward and the CPU reference vs a naive softmax(q k^T / sqrt(d)) v at
   assertClose(got, naive, tol, 'GPU forward vs naive');
 });
 
-test('GPU vs CPU: long sequence t = 1024, causal (2 heads, head size 16)', async () => {
-  await checkAll(makeCase({ batch: 1, tq: 1024, tk: 1024, heads: 2, d: 16, causal: true }, 12));
+test('GPU vs CPU: long sequence t = 1024, causal (2 heads, head size 8)', async () => {
+  await checkAll(makeCase({ batch: 1, tq: 1024, tk: 1024, heads: 2, d: 8, causal: true }, 12));
 });
 
 test('GPU vs CPU: more than 65535 workgroups fold into a 2-D grid (300000 rows, 4 threads a workgroup)', async () => {
@@ -198,4 +140,4 @@ test('CPU reference: the statistics are logsumexp of the scores and dO . o = sum
   }
 });
 
-uvuTest.run();
+test.run();

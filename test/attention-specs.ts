@@ -14,7 +14,11 @@ import forwardRows from '../shaders/attention_forward_rows.wgsl';
 import statsRows from '../shaders/attention_stats_rows.wgsl';
 import dqRows from '../shaders/attention_dq_rows.wgsl';
 import dkvRows from '../shaders/attention_dkv_rows.wgsl';
-import { CPU_MIN_WORKGROUPS, fill, linearGrid, sections, unroll, type KernelSpec } from '../src/ops/kernel.js';
+import forwardTiled from '../shaders/attention_forward_tiled.wgsl';
+import statsTiled from '../shaders/attention_stats_tiled.wgsl';
+import dqTiled from '../shaders/attention_dq_tiled.wgsl';
+import dkvTiled from '../shaders/attention_dkv_tiled.wgsl';
+import { CPU_MIN_WORKGROUPS, MAX_WORKGROUPS_PER_DIM, fill, linearGrid, sections, unroll, type KernelSpec } from '../src/ops/kernel.js';
 import type { AttentionGeometry } from '../src/cpu/attention.js';
 
 export type AttentionKernel = 'forward' | 'stats' | 'dq' | 'dk' | 'dv';
@@ -29,13 +33,25 @@ export const MAX_HEAD_SIZE = 256;
 
 export interface AttentionKernelOptions {
   /**
+   * 'rows' (default): barrier-free, one thread per block of rows reading the
+   * other side straight from storage; for CPU drivers (SwiftShader), where
+   * barriers are very expensive. 'tiled': one thread per row, the other
+   * side staged in workgroup memory a tile at a time; for GPUs.
+   */
+  variant?: 'rows' | 'tiled';
+  /**
    * Rows per thread (queries for forward/stats/dq, keys for dk/dv): each
    * load of the other side's vectors serves this many rows. Default: 4 for
    * D <= 16, 2 for D <= 32, else 1 (registers: about 3 D values per row).
    */
   rows?: number;
-  /** Keys per block of the online softmax (forward, stats): one rescale per block. Default 4. */
+  /**
+   * Keys (queries for dk, dv) per unrolled block of the inner loop; in
+   * forward and stats one rescale of the online softmax per block. Default 4.
+   */
   keyBlock?: number;
+  /** 'tiled': keys (queries for dk, dv) per tile in workgroup memory, a multiple of keyBlock (default: the most that fit 16 KiB, at most 64). */
+  tile?: number;
   /** Threads per workgroup (default 64, halved down to 4 until there are CPU_MIN_WORKGROUPS workgroups). */
   workgroupSize?: number;
 }
@@ -58,35 +74,60 @@ export function attentionOutputLength(kind: AttentionKernel, g: AttentionGeometr
   return g.batch * rows * g.heads * (kind === 'stats' ? 2 : g.d);
 }
 
-function template(kind: AttentionKernel): string {
+function template(kind: AttentionKernel, tiled: boolean): string {
   switch (kind) {
-    case 'forward': return forwardRows;
-    case 'stats': return statsRows;
-    case 'dq': return dqRows;
-    case 'dk': return sections(dkvRows, { DK: true });
-    case 'dv': return sections(dkvRows, { DK: false });
+    case 'forward': return tiled ? forwardTiled : forwardRows;
+    case 'stats': return tiled ? statsTiled : statsRows;
+    case 'dq': return tiled ? dqTiled : dqRows;
+    case 'dk': return sections(tiled ? dkvTiled : dkvRows, { DK: true });
+    case 'dv': return sections(tiled ? dkvTiled : dkvRows, { DK: false });
   }
 }
 
-/** The row kernel of `kind` for geometry g. */
+/** WebGPU's guaranteed workgroup memory (maxComputeWorkgroupStorageSize), which the tiles stay within. */
+const WORKGROUP_BYTES = 16384;
+
+/** The default tile: as many rows as fit in WORKGROUP_BYTES (two D-vectors a row, plus two statistics for dk/dv), a multiple of keyBlock, at most 64. */
+export function defaultTile(kind: AttentionKernel, d: number, keyBlock: number): number {
+  const perRow = 4 * (kind === 'stats' ? d : kind === 'dk' || kind === 'dv' ? 2 * d + 2 : 2 * d);
+  return Math.max(keyBlock, Math.min(64, Math.floor(WORKGROUP_BYTES / perRow / keyBlock) * keyBlock));
+}
+
+/** The kernel of `kind` for geometry g: the row variant, or the tiled one with options.variant = 'tiled'. */
 export function attentionSpec(kind: AttentionKernel, g: AttentionGeometry, options: AttentionKernelOptions = {}): KernelSpec {
   if (!Number.isInteger(g.d) || g.d < 1 || g.d > MAX_HEAD_SIZE) throw new Error(`attention: head size ${g.d} outside 1..${MAX_HEAD_SIZE}`);
   if (g.causal && g.tq !== g.tk) throw new Error(`attention: causal needs tq === tk, got ${g.tq} and ${g.tk}`);
-  const rows = options.rows ?? defaultRows(g.d);
   const len = kind === 'dk' || kind === 'dv' ? g.tk : g.tq;
+  const kb = options.keyBlock ?? 4;
+  const bindings: Record<string, number | 'out'> = { out: 'out' };
+  INPUTS[kind].forEach((name, i) => { bindings[name] = i; });
+  const common = { B: g.batch, TQ: g.tq, TK: g.tk, H: g.heads, SCALE: g.scale, CAUSAL: g.causal ? 1 : 0 };
+  if (options.variant === 'tiled') {
+    const wg = options.workgroupSize ?? 64;
+    const tile = options.tile ?? defaultTile(kind, g.d, kb);
+    if (tile % kb !== 0) throw new Error(`attention: tile ${tile} is not a multiple of keyBlock ${kb}`);
+    const tiles = Math.ceil(len / wg);
+    const groups = Math.max(1, g.batch * g.heads * tiles);
+    const gx = Math.min(groups, MAX_WORKGROUPS_PER_DIM);
+    return {
+      label: `attention-${kind}-tiled`,
+      shader: unroll(fill(template(kind, true), { D: g.d, BK: tile, KB: kb }), { c: g.d, b: kb }),
+      constants: { ...common, [kind === 'dk' || kind === 'dv' ? 'KT' : 'QT']: tiles, GX: gx, WG: wg },
+      bindings,
+      workgroups: [gx, Math.ceil(groups / gx), 1],
+    };
+  }
+  const rows = options.rows ?? defaultRows(g.d);
   const blocks = Math.ceil(len / rows);
   const threads = g.batch * g.heads * blocks;
   let wg = options.workgroupSize ?? 64;
   if (options.workgroupSize === undefined) while (wg > 4 && Math.ceil(threads / wg) < CPU_MIN_WORKGROUPS) wg /= 2;
   const { workgroups, rowThreads } = linearGrid(threads, wg);
-  const kb = options.keyBlock ?? 4;
-  const shader = unroll(fill(template(kind), { D: g.d, QR: rows, KB: kb }), { r: rows, c: g.d, b: kb });
-  const bindings: Record<string, number | 'out'> = { out: 'out' };
-  INPUTS[kind].forEach((name, i) => { bindings[name] = i; });
+  const shader = unroll(fill(template(kind, false), { D: g.d, QR: rows, KB: kb }), { r: rows, c: g.d, b: kb });
   return {
     label: `attention-${kind}`,
     shader,
-    constants: { B: g.batch, TQ: g.tq, TK: g.tk, H: g.heads, SCALE: g.scale, CAUSAL: g.causal ? 1 : 0, RB: blocks, ROW: rowThreads, WG: wg },
+    constants: { ...common, RB: blocks, ROW: rowThreads, WG: wg },
     bindings,
     workgroups,
   };
