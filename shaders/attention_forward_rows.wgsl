@@ -16,7 +16,7 @@
 // Keys come in blocks of KB: the scores of a block first, then one rescale
 // of l and o by exp(m_old - m_new) for the block's maximum, then its
 // weights and values: 1 + 1/KB exps per key and row, and no branch (a
-// lazy rescale under `if` was 5x slower on SwiftShader, which runs both
+// lazy rescale under `if` was about 2x slower on SwiftShader, which runs both
 // sides of a branch that any lane takes, with every variable masked).
 // Masking: with CAUSAL (TQ == TK) row i sees keys 0 .. i; the loop stops at
 // the thread's last row and masks per row; keys of the last block past the

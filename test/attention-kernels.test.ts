@@ -27,9 +27,9 @@ test('GPU vs CPU: cross attention tq = 5, tk = 11 with a given scale, and tq = 1
   await checkAll(makeCase({ ...odd, tq: 11, tk: 5 }, 4), { rows: 3 });
 });
 
-test('GPU vs CPU: head size 33 (one row a thread), causal: forward, dq, dk', async () => {
-  // Three of the five kernels: each compiles 33-wide unrolled code, slow on SwiftShader; stats and dv share their loops.
-  await checkAll(makeCase({ batch: 1, tq: 9, tk: 9, heads: 2, d: 33, causal: true }, 9), {}, ['forward', 'dq', 'dk']);
+test('GPU vs CPU: head size 33, one row a thread, causal: forward, dq, dk', async () => {
+  // Three of the five kernels (stats and dv share their loops): compiling is most of the time on SwiftShader.
+  await checkAll(makeCase({ batch: 1, tq: 9, tk: 9, heads: 2, d: 33, causal: true }, 9), { rows: 1 }, ['forward', 'dq', 'dk']);
 });
 
 test('GPU: the kernels chained (forward -> stats -> dq, dk, dv, all on the GPU) match the CPU backward', async () => {

@@ -40,9 +40,9 @@ export interface AttentionKernelOptions {
    */
   variant?: 'rows' | 'tiled';
   /**
-   * Rows per thread (queries for forward/stats/dq, keys for dk/dv): each
-   * load of the other side's vectors serves this many rows. Default: 4 for
-   * D <= 16, 2 for D <= 32, else 1 (registers: about 3 D values per row).
+   * 'rows': rows per thread (queries for forward/stats/dq, keys for dk/dv):
+   * each load of the other side's vectors serves this many rows. Default
+   * (defaultRows): 64 / D rounded down to a power of 2, 1 to 8.
    */
   rows?: number;
   /**
@@ -56,8 +56,29 @@ export interface AttentionKernelOptions {
   workgroupSize?: number;
 }
 
+/**
+ * Rows per thread of the row kernels, and keys per block (forward, stats):
+ * a trade between run time and compile time on SwiftShader.
+ * Run time: a storage load there (a per-lane gather, bounds-checked) costs
+ * far more than a multiply-add or a register spilled to the stack, so more
+ * rows per load pay even past the register file. Process CPU time, forward,
+ * t = 1024 (512 at D >= 32), 4 heads: D = 16: 2 rows 395 ms, 4 rows 212,
+ * 8 rows 138-159, 16 rows 114; D = 32: 2 rows 236, 4 rows 109-133, 8 rows
+ * 84; D = 64: 1 row 860, 2 rows 488, 4 rows 274-335, 8 rows 194 (dq, dk, dv
+ * alike). Keys per block hardly matter (1, 2, 4 within noise).
+ * Compile time (a pipeline, on a loaded 2-core machine) grows faster than
+ * the unrolled code: D = 16: 4 rows 0.3-2 s a kernel, 8 rows 2-10 s; D = 64,
+ * forward: 1 row and 4 keys a block 16 s, 1 row and 1 key 1.3 s.
+ * So the defaults keep rows * D <= 64 (1 to 8 rows) and keys * D <= 32
+ * (pipelines compile in about a second); pass `rows` (e.g. 8 at D = 16,
+ * 1.4x faster) where a long run on SwiftShader pays for a longer compile.
+ */
 export function defaultRows(d: number): number {
-  return d <= 16 ? 4 : d <= 32 ? 2 : 1;
+  return Math.max(1, Math.min(8, 2 ** Math.floor(Math.log2(64 / d))));
+}
+
+export function defaultKeyBlock(d: number): number {
+  return d <= 16 ? 2 : 1;
 }
 
 const INPUTS: Record<AttentionKernel, readonly string[]> = {
@@ -98,7 +119,7 @@ export function attentionSpec(kind: AttentionKernel, g: AttentionGeometry, optio
   if (!Number.isInteger(g.d) || g.d < 1 || g.d > MAX_HEAD_SIZE) throw new Error(`attention: head size ${g.d} outside 1..${MAX_HEAD_SIZE}`);
   if (g.causal && g.tq !== g.tk) throw new Error(`attention: causal needs tq === tk, got ${g.tq} and ${g.tk}`);
   const len = kind === 'dk' || kind === 'dv' ? g.tk : g.tq;
-  const kb = options.keyBlock ?? 4;
+  const kb = options.keyBlock ?? defaultKeyBlock(g.d);
   const bindings: Record<string, number | 'out'> = { out: 'out' };
   INPUTS[kind].forEach((name, i) => { bindings[name] = i; });
   const common = { B: g.batch, TQ: g.tq, TK: g.tk, H: g.heads, SCALE: g.scale, CAUSAL: g.causal ? 1 : 0 };

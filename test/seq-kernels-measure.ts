@@ -50,7 +50,7 @@ async function timeIt(fn: () => unknown | Promise<unknown>, n: number): Promise<
 const fmtMs = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1)).padStart(7);
 const fmtKb = (b: number) => `${(b / 1024).toFixed(0)} KiB`.padStart(9);
 
-const device = await sn.createDevice();
+const device = await sn.createDevice(process.argv.includes('--no-robustness') ? { robustness: false } : {});
 const gpu = device.gpu;
 console.log(`device: ${device.info.description || device.info.architecture} (${device.info.vendor})`);
 
