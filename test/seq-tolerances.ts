@@ -38,8 +38,9 @@ export function attention(d: number, t: number, scale = 1 / Math.sqrt(d)): Tol {
  * Layer normalization over rows of c values (forward, dx, and the dgamma /
  * dbeta sums over `rows` rows).
  *  - mean and variance are c-term sums in f32 (reduction(c)); the kernels
- *    subtract the mean before squaring (two passes over the row), so the
- *    variance has no cancellation; rstd = inverseSqrt(var + eps) adds 2 ULP.
+ *    use Welford's update (each term a deviation from the running mean), so
+ *    the variance has no cancellation; rstd = inverseSqrt(var + eps) adds
+ *    2 ULP.
  *  - xhat = (x - mean) rstd is bounded by sqrt(c) (one value can hold the
  *    whole variance), so its absolute error is ~ (c + 4) ULP1 * sqrt(c) at
  *    worst (rstd up to 1 / sqrt(eps) ~ 32 only scales x - mean, whose
