@@ -9,9 +9,10 @@
 //           !DK: q, k, dout, stats (read), out (write).
 // Mapping: workgroup w = wid.x + wid.y * GX = (n * H + h) * KT + tile takes
 // key rows first .. first + WG - 1, thread lid row first + lid (clamped to
-// TK - 1, so every thread reaches every barrier), with k (pre-scaled), for
-// DK v, and the accumulator in registers. Per query tile: copy BQ rows of q
-// and dO and their (L, D) into qs, gs and ls, barrier, walk them, barrier.
+// TK - 1, so every thread reaches every barrier; clamped threads store
+// nothing), with k (pre-scaled), for DK v, and the accumulator in
+// registers. Per query tile: copy BQ rows of q and dO and their (L, D)
+// into qs, gs and ls, barrier, walk them, barrier.
 // With CAUSAL, queries before the workgroup's first key are skipped.
 // Unrolled lines: `$c` for c = 0 .. D-1, `$b` for queries b = 0 .. KB-1 of a block.
 override B: u32;
@@ -96,6 +97,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
     }
     workgroupBarrier();
   }
+  // Clamped threads stop here: a second invocation storing the same values would be a data race.
+  if (first + lid >= TK) { return; }
 // #if DK
   out[kb + $cu] = a$c * SCALE;
 // #endif

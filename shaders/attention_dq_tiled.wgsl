@@ -8,7 +8,8 @@
 // Bindings: q (read), k (read), v (read), dout (read), stats (read), out (write).
 // Mapping: workgroup w = wid.x + wid.y * GX = (n * H + h) * QT + tile takes
 // query rows first .. first + WG - 1, thread lid row first + lid (clamped
-// to TQ - 1, so every thread reaches every barrier), with q, dO and the
+// to TQ - 1, so every thread reaches every barrier; clamped threads store
+// nothing), with q, dO and the
 // accumulator in registers. Per tile: copy BK keys and values into ks and
 // vs, barrier, walk them, barrier.
 // Unrolled lines: `$c` for c = 0 .. D-1, `$b` for keys b = 0 .. KB-1 of a block.
@@ -75,5 +76,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
     }
     workgroupBarrier();
   }
+  // Clamped threads stop here: a second invocation storing the same values would be a data race.
+  if (first + lid >= TQ) { return; }
   out[row * D + $cu] = a$c * SCALE;
 }

@@ -17,7 +17,7 @@
 // conflicts), a barrier. Keys come in blocks of KB inside a tile: one
 // rescale of l and o per block, as in the row kernel.
 // Every thread reaches every barrier: rows past TQ are clamped to row
-// TQ - 1 (they repeat its work and store the same values), and the tile
+// TQ - 1 (they repeat its work but store nothing), and the tile
 // loop's bounds depend on the workgroup only. With CAUSAL (TQ == TK) the
 // loop stops at the workgroup's last row and masks per row.
 // Unrolled lines: `$c` for c = 0 .. D-1, `$b` for keys b = 0 .. KB-1 of a block.
@@ -89,6 +89,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
     }
     workgroupBarrier();
   }
+  // Clamped threads stop here: a second invocation storing the same values would be a data race.
+  if (first + lid >= TQ) { return; }
   let inv = select(0.0, 1.0 / l, l > 0.0);
   out[qb + $cu] = o$c * inv;
 }

@@ -7,7 +7,8 @@
 // Bindings: q (read), k (read), o (read), dout (read), out (write).
 // Mapping: workgroup w = wid.x + wid.y * GX = (n * H + h) * QT + tile takes
 // query rows first .. first + WG - 1, thread lid row first + lid (clamped
-// to TQ - 1, so every thread reaches every barrier). Per tile: copy BK keys
+// to TQ - 1, so every thread reaches every barrier; clamped threads store
+// nothing). Per tile: copy BK keys
 // into ks, barrier, walk them in blocks of KB (one rescale of the running
 // sum a block), barrier. A row with no key gets L = NEG (finite -infinity).
 // Unrolled lines: `$c` for c = 0 .. D-1, `$b` for keys b = 0 .. KB-1 of a block.
@@ -69,6 +70,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
     }
     workgroupBarrier();
   }
+  // Clamped threads stop here: a second invocation storing the same values would be a data race.
+  if (first + lid >= TQ) { return; }
   var dd = 0.0;
   dd += dout[row * D + $cu] * o[row * D + $cu];
   out[2u * row] = select(NEG, m + log(l), l > 0.0);
