@@ -14,17 +14,16 @@ import { FINITE_DIFF } from './tolerances.js';
 
 const odd = { batch: 2, tq: 13, tk: 13, heads: 3, d: 7 };
 
-test('GPU vs CPU: self-attention t = 13, 3 heads, head size 7, batch 2', async () => {
-  await checkAll(makeCase(odd));
+test('GPU vs CPU: self-attention t = 13, 3 heads, head size 7, batch 2, 3 rows a thread', async () => {
+  await checkAll(makeCase(odd), { rows: 3 });
 });
 
 test('GPU vs CPU: causal, t = 13, 3 heads, head size 7, batch 2', async () => {
   await checkAll(makeCase({ ...odd, causal: true }, 2));
 });
 
-test('GPU vs CPU: cross attention tq = 5, tk = 11 with a given scale, and tq = 11, tk = 5 with 3 rows a thread', async () => {
+test('GPU vs CPU: cross attention tq = 5, tk = 11, with a given scale', async () => {
   await checkAll(makeCase({ ...odd, tq: 5, tk: 11, scale: 0.9 }, 3));
-  await checkAll(makeCase({ ...odd, tq: 11, tk: 5 }, 4), { rows: 3 });
 });
 
 test('GPU vs CPU: head size 33, one row a thread, causal: forward, dq, dk', async () => {
