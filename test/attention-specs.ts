@@ -46,13 +46,15 @@ export interface AttentionKernelOptions {
    */
   rows?: number;
   /**
-   * Keys (queries for dk, dv) per unrolled block of the inner loop; in
-   * forward and stats one rescale of the online softmax per block. Default 4.
+   * Keys (queries for tiled dk, dv) per unrolled block of the inner loop
+   * (forward and stats of the row variant, every tiled kernel); in forward
+   * and stats one rescale of the online softmax per block. Default
+   * (defaultKeyBlock): 2 up to D = 16, else 1.
    */
   keyBlock?: number;
   /** 'tiled': keys (queries for dk, dv) per tile in workgroup memory, a multiple of keyBlock (default: the most that fit 16 KiB, at most 64). */
   tile?: number;
-  /** Threads per workgroup (default 64, halved down to 4 until there are CPU_MIN_WORKGROUPS workgroups). */
+  /** Threads per workgroup (default 64; 'rows' halves it, down to 4, until there are CPU_MIN_WORKGROUPS workgroups). 'tiled': rows per workgroup. */
   workgroupSize?: number;
 }
 
