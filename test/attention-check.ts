@@ -62,7 +62,7 @@ export async function checkAll(c: Case, options: AttentionKernelOptions = {}, ki
   // Compile every pipeline at once: Dawn builds them on worker threads, and compiling is most of a test's time.
   const specs = kinds.map((kind) => attentionSpec(kind, g, options));
   await Promise.all(specs.map((spec) => pipelineFor(gpu, spec)));
-  const how = `${options.variant ?? 'rows'}${options.rows ? ` ${options.rows} rows` : ''}${options.workgroupSize ? ` wg ${options.workgroupSize}` : ''}${options.tile ? ` tile ${options.tile}` : ''}`;
+  const how = `${options.variant ?? 'rows'}${options.rows ? ` (${options.rows} a thread)` : ''}${options.workgroupSize ? ` wg ${options.workgroupSize}` : ''}${options.tile ? ` tile ${options.tile}` : ''}`;
   for (const [n, kind] of kinds.entries()) {
     const got = await dispatch(gpu, specs[n], inputs[kind], attentionOutputLength(kind, g));
     const t = kind === 'dk' || kind === 'dv' ? g.tq : g.tk;
