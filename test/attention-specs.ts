@@ -18,7 +18,8 @@ import forwardTiled from '../shaders/attention_forward_tiled.wgsl';
 import statsTiled from '../shaders/attention_stats_tiled.wgsl';
 import dqTiled from '../shaders/attention_dq_tiled.wgsl';
 import dkvTiled from '../shaders/attention_dkv_tiled.wgsl';
-import { CPU_MIN_WORKGROUPS, MAX_WORKGROUPS_PER_DIM, fill, linearGrid, sections, unroll, type KernelSpec } from '../src/ops/kernel.js';
+import { CPU_MIN_WORKGROUPS, MAX_WORKGROUPS_PER_DIM, fill, linearGrid, sections, unroll } from '../src/ops/kernel.js';
+import type { KernelSpec } from '../src/graph/kernel-binding.js';
 import type { AttentionGeometry } from '../src/cpu/attention.js';
 
 export type AttentionKernel = 'forward' | 'stats' | 'dq' | 'dk' | 'dv';

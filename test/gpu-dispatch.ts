@@ -2,7 +2,7 @@
 // the planner: the standalone kernel tests and measurements of kernels that
 // are not yet wired in as ops. Inputs are bound by the spec's input indices,
 // the output ('out') is a fresh buffer; bindings are found by WGSL name.
-import type { KernelSpec } from '../src/ops/kernel.js';
+import type { KernelSpec } from '../src/graph/kernel-binding.js';
 
 /** Binding index of each `var<storage...> name` declared in the shader (group 0). */
 export function bindingIndices(shader: string): Map<string, number> {
@@ -64,7 +64,7 @@ export async function prepare(gpu: GPUDevice, spec: KernelSpec, inputs: readonly
   const entries: GPUBindGroupEntry[] = Object.entries(spec.bindings).map(([name, what]) => {
     const binding = slots.get(name);
     if (binding === undefined) throw new Error(`${spec.label}: no binding named ${name} in the shader`);
-    if (what === 'uniforms') throw new Error(`${spec.label}: uniforms are not used by these kernels`);
+    if (what === 'run') throw new Error(`${spec.label}: the run uniform is not used by these kernels`);
     return { binding, resource: { buffer: what === 'out' ? out : buffers[what] } };
   });
   const bindGroup = gpu.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });

@@ -9,7 +9,8 @@
 //   paramGrads  (x, dy, stats)     -> [2, c]  = (dgamma, dbeta)
 import rowsWgsl from '../shaders/layer_norm_rows.wgsl';
 import paramGradsWgsl from '../shaders/layer_norm_param_grads.wgsl';
-import { CPU_MIN_WORKGROUPS, linearGrid, sections, type KernelSpec } from '../src/ops/kernel.js';
+import { CPU_MIN_WORKGROUPS, linearGrid, sections } from '../src/ops/kernel.js';
+import type { KernelSpec } from '../src/graph/kernel-binding.js';
 
 export type LayerNormKernel = 'forward' | 'dx' | 'stats' | 'paramGrads';
 
