@@ -7,7 +7,7 @@ import * as sn from '../src/index.js';
 import { ELEMENTWISE, FD_STEP, FINITE_DIFF, GRAPH, type Tol } from './tolerances.js';
 
 type Shape = readonly number[];
-export type Data = Float32Array | readonly number[];
+export type Data = Float32Array | Int32Array | readonly number[];
 
 // ------------------------------------------------------------------ devices
 
@@ -190,6 +190,8 @@ export interface GradCheckOptions {
   /** Tolerance of the forward values and of the GPU gradient against the CPU-interpreted gradient graph. */
   tol?: Tol;
   fdTol?: Tol;
+  /** Further inputs the build creates itself (int32 indices, say), by name, with their values; they take no gradient. */
+  fixed?: Record<string, Data>;
 }
 
 export interface GradChecked {
@@ -224,7 +226,7 @@ export async function gradCheck(build: (...xs: sn.Tensor[]) => sn.Tensor, inputS
   const grads = g.grad(f, xs);
   const outputs: Record<string, sn.Tensor> = { y, f };
   grads.forEach((d, i) => { outputs[`dx${i}`] = d; });
-  const inputs: Record<string, Float32Array> = {};
+  const inputs: Record<string, Data> = { ...(options.fixed ?? {}) };
   data.forEach((d, i) => { inputs[`x${i}`] = d; });
 
   // GPU forward and gradients vs the CPU interpreter on the same graph.

@@ -1,9 +1,9 @@
 // Checking and converting the values handed to run(): every error names the input.
 import { InputError, fmtShape } from '../errors.js';
-import { HostTensor } from '../graph/host-tensor.js';
+import { HostTensor, toInt32 } from '../graph/host-tensor.js';
 import type { Tensor } from '../graph/tensor.js';
 
-export type InputValue = HostTensor | Float32Array | ArrayLike<number> | number;
+export type InputValue = HostTensor<Float32Array | Int32Array> | Float32Array | Int32Array | ArrayLike<number> | number;
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -12,12 +12,23 @@ function describe(v: unknown): string {
   return typeof v === 'object' ? `an object (${(v as object).constructor?.name ?? 'Object'})` : `a ${typeof v}`;
 }
 
-export function inputData(name: string, t: Tensor, v: unknown): Float32Array {
+/** The values of one input as its buffer takes them: float32, or int32 ids (integers only, checked). */
+export function inputData(name: string, t: Tensor, v: unknown): Float32Array | Int32Array {
+  const data = floatData(name, t, v);
+  if (t.dtype === 'float32') return data instanceof Int32Array ? Float32Array.from(data) : data;
+  return toInt32(data, `input '${name}' (int32): element`, String);
+}
+
+function floatData(name: string, t: Tensor, v: unknown): Float32Array | Int32Array {
   const expected = t.size;
   const where = `input '${name}' (shape ${fmtShape(t.shape)}, ${expected} values)`;
   if (v instanceof HostTensor) {
     if (v.size !== expected) throw new InputError(`${where}: got a tensor of shape ${fmtShape(v.shape)} with ${v.size} values`);
     return v.data;
+  }
+  if (v instanceof Int32Array && t.dtype === 'int32') {
+    if (v.length !== expected) throw new InputError(`${where}: expected length ${expected}, got length ${v.length}`);
+    return v;
   }
   if (typeof v === 'number') {
     if (expected !== 1) throw new InputError(`${where}: got a single number`);

@@ -224,7 +224,7 @@ export class Program {
         throw new InputError(`run: the graph has no input named '${name}' (its inputs: ${known})`);
       }
     }
-    const data: [GPUBuffer, Float32Array][] = [];
+    const data: [GPUBuffer, Float32Array | Int32Array][] = [];
     for (const [name, t] of this.plan.inputs) {
       if (!(name in inputs) || inputs[name] === undefined) throw new InputError(`run: missing input '${name}' (shape ${fmtShape(t.shape)})`);
       data.push([this.inputBuffers.get(t)!, inputData(name, t, inputs[name])]);
@@ -234,7 +234,7 @@ export class Program {
 
     const first = !this.checkedFirstRun;
     if (first) gpu.pushErrorScope('validation');
-    for (const [buf, d] of data) writeFloats(gpu, buf, d);
+    for (const [buf, d] of data) gpu.queue.writeBuffer(buf, 0, d.buffer as ArrayBuffer, d.byteOffset, d.byteLength);
     this.runs++;
     this.runValue[0] = this.runs;
     this.device.gpu.queue.writeBuffer(this.runUniform, 0, this.runValue);

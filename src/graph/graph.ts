@@ -3,7 +3,7 @@
 // order, which the autodiff and the planner rely on.
 import { InputError, SinapsisError } from '../errors.js';
 import { checkShape, sizeOf, type Shape } from './shape.js';
-import { Tensor, type Attrs, type Initializer, type NodeKind } from './tensor.js';
+import { Tensor, type Attrs, type DType, type Initializer, type NodeKind } from './tensor.js';
 import { isNumericArray } from './host-tensor.js';
 import { grad } from './autodiff.js';
 
@@ -26,21 +26,22 @@ export class Graph {
   readonly scopeOf = new Map<Tensor, string>();
 
   /** Internal: append a node. Ops call this through ops/registry.ts after inferring the shape. */
-  addNode(kind: NodeKind, op: string, inputs: readonly Tensor[], attrs: Attrs, shape: Shape, name?: string): Tensor {
+  addNode(kind: NodeKind, op: string, inputs: readonly Tensor[], attrs: Attrs, shape: Shape, name?: string, dtype: DType = 'float32'): Tensor {
     for (const t of inputs) {
       if (t.graph !== this) throw new SinapsisError(`${op}: ${t} belongs to another graph`);
     }
-    const t = new Tensor(this, this.nodes.length, kind, op, inputs, attrs, shape, name);
+    const t = new Tensor(this, this.nodes.length, kind, op, inputs, attrs, shape, name, dtype);
     this.nodes.push(t);
     if (this.scope) this.scopeOf.set(t, this.scope);
     return t;
   }
 
-  /** A value fed at every run(), by name. */
-  input(name: string, shape: Shape): Tensor {
+  /** A value fed at every run(), by name: float32 values, or int32 ids and indices. */
+  input(name: string, shape: Shape, dtype: DType = 'float32'): Tensor {
+    if (dtype !== 'float32' && dtype !== 'int32') throw new InputError(`graph.input '${String(name)}': dtype must be 'float32' or 'int32', got ${describe(dtype)}`);
     if (typeof name !== 'string' || name === '') throw new InputError(`graph.input: the name must be a non-empty string, got ${describe(name)}`);
     if (this.inputsByName.has(name) || this.paramsByName.has(name)) throw new InputError(`graph.input: the name '${name}' is already used`);
-    const t = this.addNode('input', 'input', [], {}, checkShape(shape, `graph.input '${name}'`), name);
+    const t = this.addNode('input', 'input', [], {}, checkShape(shape, `graph.input '${name}'`), name, dtype);
     this.inputsByName.set(name, t);
     return t;
   }

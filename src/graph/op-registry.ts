@@ -4,7 +4,7 @@
 import { ShapeError, SinapsisError } from '../errors.js';
 import type { Graph } from './graph.js';
 import type { Shape } from './shape.js';
-import { Tensor, type Attrs } from './tensor.js';
+import { Tensor, type Attrs, type DType } from './tensor.js';
 import { chooseVariant, type Epilogue, type KernelCaps, type KernelFn, type KernelSpec, type KernelVariants, type Prologue } from './kernel-binding.js';
 
 export interface OpDef {
@@ -44,6 +44,12 @@ export interface OpDef {
   readonly view?: boolean;
   /** Ops whose output is random or has side effects must not be merged by CSE. */
   readonly noCse?: boolean;
+  /**
+   * Element types: what each input must be ('any' for either) and the
+   * output's, from the inputs'. Default: every input float32, the output
+   * float32 (int32 tensors only index: gather's indices, oneHot's ids).
+   */
+  readonly dtypes?: { readonly inputs: readonly (DType | 'any')[]; readonly output: (inputs: readonly DType[]) => DType };
 }
 
 const registry = new Map<string, OpDef>();
@@ -106,6 +112,10 @@ export function apply(op: string, inputs: readonly Tensor[], attrs: Attrs = {}, 
   inputs.forEach((t, i) => checkTensor(op, `input ${i}`, t));
   const g = graph ?? inputs[0]?.graph;
   if (!g) throw new SinapsisError(`${op}: needs at least one input tensor`);
+  inputs.forEach((t, i) => {
+    const want = def.dtypes?.inputs[i] ?? 'float32';
+    if (want !== 'any' && t.dtype !== want) throw new ShapeError(`${g.scope ? `${g.scope}: ` : ''}${op}: input ${i} must be ${want}, got ${t.dtype} (${t})`);
+  });
   const shape: Shape = scoped(g, () => def.shape(inputs.map((t) => t.shape), attrs));
-  return g.addNode('op', op, inputs, attrs, shape);
+  return g.addNode('op', op, inputs, attrs, shape, undefined, def.dtypes?.output(inputs.map((t) => t.dtype)) ?? 'float32');
 }

@@ -6,6 +6,13 @@ import type { Graph } from './graph.js';
 
 export type NodeKind = 'input' | 'param' | 'const' | 'op';
 
+/**
+ * The element type: float32 for every value a network computes; int32 for
+ * ids and indices (token ids, the indices of a gather), which stay integers
+ * end to end and only index.
+ */
+export type DType = 'float32' | 'int32';
+
 /** Host-side initial values of a parameter: a function of its shape. */
 export type Initializer = (shape: Shape) => Float32Array;
 
@@ -23,6 +30,7 @@ export class Tensor {
     readonly shape: Shape,
     /** User-facing name (inputs and params), or undefined. */
     readonly name?: string,
+    readonly dtype: DType = 'float32',
   ) {}
 
   get rank(): number {
@@ -37,6 +45,6 @@ export class Tensor {
 
   toString(): string {
     const label = this.name ? `${this.op} '${this.name}'` : this.op;
-    return `Tensor#${this.id}(${label} [${this.shape.join(', ')}])`;
+    return `Tensor#${this.id}(${label} [${this.shape.join(', ')}]${this.dtype === 'int32' ? ' int32' : ''})`;
   }
 }

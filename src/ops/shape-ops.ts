@@ -15,6 +15,8 @@ const nums = (attrs: Attrs, key: string) => attrs[key] as number[];
 defineOp({
   name: 'reshape',
   view: true,
+  // A view of any element type (ids are reshaped before a gather).
+  dtypes: { inputs: ['any'], output: ([d]) => d },
   shape: (_inputs, attrs) => nums(attrs, 'shape'),
   cpu: ([x]) => x.slice(),
   grad: (dy, node) => [reshape(dy, node.inputs[0].shape)],

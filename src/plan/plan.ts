@@ -72,6 +72,7 @@ function checkRequest(graph: Graph, req: PlanRequest): void {
   for (const [name, t] of Object.entries(req.outputs)) {
     if (!t || typeof t !== 'object' || !('graph' in t)) throw new SinapsisError(`compile: output '${name}' is not a graph tensor`);
     if (t.graph !== graph) throw new SinapsisError(`compile: output '${name}' belongs to another graph`);
+    if (t.dtype !== 'float32') throw new SinapsisError(`compile: output '${name}' is ${t.dtype}; outputs are float32 (int32 tensors only index)`);
   }
   for (const u of req.updates ?? []) {
     if (u.param.kind !== 'param' || u.param.graph !== graph) throw new SinapsisError(`compile: an update's target must be a param of this graph, got ${u.param}`);
