@@ -51,6 +51,14 @@ const unaryCases: UnaryCase[] = [
   { name: 'pow 0', f: (x) => ops.pow(x, 0), gen: signed, tol: EXACT, differentiable: false },
   { name: 'pow 6 (integer above the unrolled range) of negative x', f: (x) => ops.pow(x, 6), gen: (s, r) => uniform(s, r, -1.6, -0.4) },
   { name: 'pow 5 of negative x', f: (x) => ops.pow(x, 5), gen: (s, r) => uniform(s, r, -1.6, -0.4) },
+  { name: 'sin', f: ops.sin, gen: (s, r) => uniform(s, r, -4, 4) },
+  { name: 'cos', f: ops.cos, gen: (s, r) => uniform(s, r, -4, 4) },
+  // Both sides of the kernel's switch from the series to the erfc fit at |x| = 0.5, and the tails.
+  { name: 'erf', f: ops.erf, gen: (s, r) => uniform(s, r, -3.5, 3.5) },
+  { name: 'erf near 0', f: ops.erf, gen: (s, r) => uniform(s, r, -0.6, 0.6) },
+  { name: 'gelu', f: (x) => ops.gelu(x), gen: (s, r) => uniform(s, r, -4, 4) },
+  { name: 'gelu (tanh approximation)', f: (x) => ops.gelu(x, { approximate: true }), gen: (s, r) => uniform(s, r, -4, 4) },
+  { name: 'silu', f: ops.silu, gen: (s, r) => uniform(s, r, -4, 4) },
 ];
 
 const ODD: Shape = [5, 7, 3];
@@ -299,6 +307,39 @@ test('more than 65535 workgroups: the 2-D dispatch covers every element exactly 
   const { gpu } = await compareToCpu({ y: ops.add(ops.neg(x), b) }, { x: data, b: [0.5, 1, 2, 4] }, { tol: EXACT });
   assert.is(gpu.y.data[n - 1], -((n - 1) % 1000) + 4);
   assert.is(gpu.y.data[65535 * 64], -((65535 * 64) % 1000) + 0.5);
+});
+
+test('erf, gelu and silu hold known values (erf from tables; gelu(x) = x Phi(x))', async () => {
+  const g = sn.graph();
+  const x = g.input('x', [6]);
+  const xs = [0, 0.5, 1, -2, 3.2, -0.1];
+  const { gpu } = await compareToCpu({ erf: ops.erf(x), gelu: ops.gelu(x), geluTanh: ops.gelu(x, { approximate: true }), silu: ops.silu(x) }, { x: xs }, { tol: KNOWN });
+  assertClose(gpu.erf.data, [0, 0.5204998778, 0.8427007929, -0.9953222650, 0.9999939742, -0.1124629160], KNOWN, 'erf');
+  assertClose(gpu.gelu.data, [0, 0.3457312306, 0.8413447461, -0.0455002639, 3.1978001, -0.0460172163], KNOWN, 'gelu');
+  assertClose(gpu.geluTanh.data.slice(0, 3), [0, 0.3457140723, 0.8411919906], KNOWN, 'gelu, tanh approximation');
+  assertClose(gpu.silu.data.slice(0, 3), [0, 0.3112296867, 0.7310585786], KNOWN, 'silu');
+});
+
+test('sin and cos to float32 accuracy over many periods (WGSL promises only 2^-11 for its builtins)', async () => {
+  const g = sn.graph();
+  const x = g.input('x', [7]);
+  const xs = [0, 1e-4, Math.PI / 4, 2.5, -7.5, 100, 1000];
+  const { gpu } = await compareToCpu({ s: ops.sin(x), c: ops.cos(x) }, { x: xs }, { tol: { atol: 2e-6, rtol: 1e-6 } });
+  assertClose(gpu.s.data, xs.map((v) => Math.sin(Math.fround(v))), { atol: 2e-6, rtol: 1e-6 }, 'sin');
+  assertClose(gpu.c.data, xs.map((v) => Math.cos(Math.fround(v))), { atol: 2e-6, rtol: 1e-6 }, 'cos');
+});
+
+test('where(cond, a, b) broadcasts all three; its gradient goes to a where cond holds, to b elsewhere, none to cond', async () => {
+  const g = sn.graph();
+  const c = g.input('c', [3, 1]);
+  const a = g.input('a', [3, 4]);
+  const b = g.input('b', [4]);
+  const y = ops.where(c, a, b);
+  assert.equal([...y.shape], [3, 4]);
+  const rng = new Rng(4);
+  const { gpu } = await compareToCpu({ y, z: ops.where(ops.greater(a, 0), a, 0) }, { c: [1, 0, 1], a: uniform([3, 4], rng), b: [7, 8, 9, 10] }, { tol: EXACT });
+  assert.equal([...gpu.y.data.slice(4, 8)], [7, 8, 9, 10]);
+  await gradCheck((x, z) => ops.where(ops.greater(x, 0), ops.square(x), ops.mul(z, 3)), [[5, 3], [3]], { gen: (s, r) => awayFromZero(s, r) });
 });
 
 test.run();

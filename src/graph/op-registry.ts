@@ -40,6 +40,8 @@ export interface OpDef {
    * with its neighbours or alone.
    */
   elementwise?(node: Tensor): string;
+  /** WGSL functions an elementwise expression calls (erf has no WGSL builtin). */
+  readonly elementwiseHelpers?: string;
   /** A view reinterprets its only input's buffer (reshape): no kernel, no copy. */
   readonly view?: boolean;
   /** Ops whose output is random or has side effects must not be merged by CSE. */

@@ -5,7 +5,7 @@
 import { ShapeError, fmtShape } from '../errors.js';
 import { broadcastShapes, broadcastStrides, checkShape, sameShape, type Shape } from '../graph/shape.js';
 import { Tensor, type Attrs } from '../graph/tensor.js';
-import { binaryMap, unaryMap } from '../cpu/elementwise.js';
+import { binaryMap, erf as cpuErf, ternaryMap, unaryMap } from '../cpu/elementwise.js';
 import { lit } from './kernel.js';
 import { apply, defineOp } from '../graph/op-registry.js';
 import { sumTo } from './reduce.js';
@@ -15,6 +15,8 @@ export type Operand = Tensor | number;
 interface UnaryRow {
   /** WGSL expression in `x` (f32); attrs are baked in as literals. */
   wgsl(attrs: Attrs): string;
+  /** WGSL functions the expression calls. */
+  helpers?: string;
   cpu(x: number, attrs: Attrs): number;
   /** Gradient wrt x, given dy, the input x and the output y. null: no gradient (piecewise constant). */
   grad: ((dy: Tensor, x: Tensor, y: Tensor, attrs: Attrs) => Tensor) | null;
@@ -22,12 +24,56 @@ interface UnaryRow {
 
 const num = (attrs: Attrs, key: string): number => attrs[key] as number;
 
+/**
+ * sin and cos in f32 to about 1e-7. WGSL promises only an absolute error of
+ * 2^-11 for its builtins (SwiftShader's are off by 2e-4), too coarse for
+ * positional encodings or a physics-informed residual: x is reduced to
+ * r in [-pi/4, pi/4] with x = k pi/2 + r (pi/2 in two parts, so r keeps its
+ * bits), and sin r, cos r are their Taylor polynomials (next terms under
+ * 1e-8 at pi/4); k mod 4 picks which one, with which sign.
+ */
+const TRIG_WGSL = `fn quarter_turns(x: f32) -> vec3f {
+  let k = round(x * 0.6366197724);
+  let r = (x - k * 1.5707963705) + k * 4.3711390e-8;
+  let r2 = r * r;
+  let s = r + r * r2 * (-0.1666666667 + r2 * (0.0083333333 + r2 * (-0.0001984127 + r2 * 0.0000027557)));
+  let c = 1.0 + r2 * (-0.5 + r2 * (0.0416666667 + r2 * (-0.0013888889 + r2 * (0.0000248016 - r2 * 0.0000002756))));
+  return vec3f(s, c, k - 4.0 * floor(k / 4.0));
+}
+fn sin_f32(x: f32) -> f32 {
+  let t = quarter_turns(x);
+  return select(select(select(-t.y, -t.x, t.z == 2.0), t.y, t.z == 1.0), t.x, t.z == 0.0);
+}
+fn cos_f32(x: f32) -> f32 {
+  let t = quarter_turns(x);
+  return select(select(select(t.x, -t.y, t.z == 2.0), -t.x, t.z == 1.0), t.y, t.z == 0.0);
+}`;
+
+/**
+ * erf in f32: its Maclaurin series below |x| = 0.5 (relative error under
+ * 1e-8 there, where 1 - erfc would lose it), above that 1 - erfc(|x|) by
+ * the Chebyshev fit of Numerical Recipes (erfcc: fractional error under
+ * 1.2e-7 everywhere), with erf's sign.
+ */
+const ERF_WGSL = `fn erf_f32(x: f32) -> f32 {
+  let z = abs(x);
+  let x2 = x * x;
+  let series = 1.1283791671 * x * (1.0 + x2 * (-0.3333333333 + x2 * (0.1 + x2 * (-0.0238095238 + x2 * (0.0046296296 + x2 * -0.0007575758)))));
+  let t = 1.0 / (1.0 + 0.5 * z);
+  let erfc = t * exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return select(sign(x) * (1.0 - erfc), series, z < 0.5);
+}`;
+
 const unaryTable: Record<string, UnaryRow> = {
   neg: { wgsl: () => '-x', cpu: (x) => -x, grad: (dy) => neg(dy) },
   square: { wgsl: () => 'x * x', cpu: (x) => x * x, grad: (dy, x) => mul(dy, mul(x, 2)) },
   sqrt: { wgsl: () => 'sqrt(x)', cpu: (x) => Math.sqrt(x), grad: (dy, _x, y) => div(dy, mul(y, 2)) },
   exp: { wgsl: () => 'exp(x)', cpu: (x) => Math.exp(x), grad: (dy, _x, y) => mul(dy, y) },
   log: { wgsl: () => 'log(x)', cpu: (x) => Math.log(x), grad: (dy, x) => div(dy, x) },
+  sin: { wgsl: () => 'sin_f32(x)', helpers: TRIG_WGSL, cpu: (x) => Math.sin(x), grad: (dy, x) => mul(dy, cos(x)) },
+  cos: { wgsl: () => 'cos_f32(x)', helpers: TRIG_WGSL, cpu: (x) => Math.cos(x), grad: (dy, x) => neg(mul(dy, sin(x))) },
+  // WGSL has no erf: erf_f32 (below) keeps float32's relative accuracy near 0 and 1.2e-7 beyond.
+  erf: { wgsl: () => 'erf_f32(x)', helpers: ERF_WGSL, cpu: (x) => cpuErf(x), grad: (dy, x) => mul(dy, mul(exp(neg(square(x))), 2 / Math.sqrt(Math.PI))) },
   abs: { wgsl: () => 'abs(x)', cpu: (x) => Math.abs(x), grad: (dy, x) => mul(dy, sign(x)) },
   sign: { wgsl: () => 'sign(x)', cpu: (x) => Math.sign(x), grad: null },
   // step(x) = 1 for x > 0, else 0: the perceptron's activation and relu's derivative.
@@ -119,6 +165,23 @@ const binaryTable: Record<string, BinaryRow> = {
   equal: { wgsl: 'select(0.0, 1.0, a == b)', cpu: (a, b) => (a === b ? 1 : 0), grad: null },
 };
 
+/**
+ * where(cond, a, b): a where cond is non-zero, else b (cond is a float tensor
+ * of 0 and 1, as the comparisons give), broadcasting all three. No gradient
+ * to cond.
+ */
+defineOp({
+  name: 'where',
+  shape: ([c, a, b]) => broadcastShapes('where', broadcastShapes('where', c, a), b),
+  cpu: ([c, a, b], [cs, as, bs], outShape) => ternaryMap(c, cs, a, as, b, bs, outShape, (k, x, y) => (k !== 0 ? x : y)),
+  grad: (dy, node) => {
+    const [c, a, b] = node.inputs;
+    const zero = dy.graph.constant(0);
+    return [null, sumTo(where(c, dy, zero), a.shape), sumTo(where(c, zero, dy), b.shape)];
+  },
+  elementwise: () => 'select(b, a, c != 0.0)',
+});
+
 for (const [name, row] of Object.entries(unaryTable)) {
   defineOp({
     name,
@@ -132,6 +195,7 @@ for (const [name, row] of Object.entries(unaryTable)) {
     cpu: ([x], [xs], outShape, attrs) => unaryMap(x, xs, outShape, (v) => row.cpu(v, attrs)),
     grad: row.grad ? (dy, node) => [row.grad!(dy, node.inputs[0], node, node.attrs)] : undefined,
     elementwise: (node) => row.wgsl(node.attrs),
+    elementwiseHelpers: row.helpers,
   });
 }
 
@@ -190,6 +254,39 @@ export const tanh = (x: Tensor) => unary('tanh', x);
 export const leakyRelu = (x: Tensor, alpha = 0.2) => unary('leakyRelu', x, { alpha: finite('leakyRelu', 'alpha', alpha) });
 export const elu = (x: Tensor, alpha = 1) => unary('elu', x, { alpha: finite('elu', 'alpha', alpha) });
 export const softplus = (x: Tensor) => unary('softplus', x);
+export const sin = (x: Tensor) => unary('sin', x);
+export const cos = (x: Tensor) => unary('cos', x);
+export const erf = (x: Tensor) => unary('erf', x);
+
+/** Elements of a where cond is non-zero, else of b (all three broadcast; numbers become constants). */
+export function where(cond: Operand, a: Operand, b: Operand): Tensor {
+  const t = [cond, a, b].find((v): v is Tensor => v instanceof Tensor);
+  if (!t) throw new ShapeError('where: at least one operand must be a tensor');
+  const [c, x, y] = [cond, a, b].map((v, i) => {
+    if (typeof v === 'number') return t.graph.constant(v);
+    if (!(v instanceof Tensor)) throw new ShapeError(`where: operand ${i} must be a graph tensor or a number, got ${v === null ? 'null' : typeof v}`);
+    return v;
+  });
+  return apply('where', [c, x, y]);
+}
+
+/**
+ * GELU, x * Phi(x) with Phi the standard normal CDF (exact: via erf), or
+ * its tanh approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+ * (Keras' approximate). Built from elementwise ops, which the planner fuses
+ * into one kernel; the gradient follows from theirs.
+ */
+export function gelu(x: Tensor, options: { approximate?: boolean } = {}): Tensor {
+  if (options.approximate !== undefined && typeof options.approximate !== 'boolean') throw new ShapeError(`gelu: approximate must be true or false, got ${String(options.approximate)}`);
+  if (options.approximate) {
+    const inner = mul(add(x, mul(mul(square(x), x), 0.044715)), Math.sqrt(2 / Math.PI));
+    return mul(mul(x, 0.5), add(tanh(inner), 1));
+  }
+  return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+}
+
+/** SiLU (swish), x * sigmoid(x). */
+export const silu = (x: Tensor) => mul(x, sigmoid(x));
 /** x^n for a constant n; an integer n is defined for negative x. */
 export function pow(x: Tensor, exponent: number): Tensor {
   if (typeof exponent !== 'number' || !Number.isFinite(exponent)) throw new ShapeError(`pow: the exponent must be a finite number, got ${String(exponent)}`);

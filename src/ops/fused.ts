@@ -37,6 +37,8 @@ export interface ChainOperand {
 }
 
 export interface ChainSpec {
+  /** WGSL functions the members' expressions call, each once. */
+  readonly helpers: readonly string[];
   /** Members in graph order; the last one's value is the result. */
   readonly members: readonly { readonly id: number; readonly op: string; readonly expression: string; readonly args: readonly ChainArg[] }[];
   readonly operands: readonly ChainOperand[];
@@ -68,10 +70,11 @@ function argument(a: ChainArg, component?: string): string {
 }
 
 function scalarParts(c: ChainSpec) {
-  const fns = c.members.map((m) => {
-    const params = m.args.length === 1 ? ['x'] : ['a', 'b'];
+  const fns = [...c.helpers, ...c.members.map((m) => {
+    // Unary ops read x; binary a and b; where reads c (the condition), a and b.
+    const params = m.args.length === 1 ? ['x'] : m.args.length === 2 ? ['a', 'b'] : ['c', 'a', 'b'];
     return `fn op${m.id}(${params.map((p) => `${p}: f32`).join(', ')}) -> f32 { return ${m.expression}; }`;
-  });
+  })];
   return {
     decls: (first: number) => c.operands.map((_o, k) => `@group(0) @binding(${first + k}) var<storage, read> ${name(k)}: array<f32>;`).join('\n'),
     helpers: [...c.operands.map((o, k) => composedIndexFn(`index_${name(k)}`, o.maps)), ...fns].join('\n'),

@@ -4,6 +4,7 @@
 import './methods.js';
 export {
   neg, square, sqrt, exp, log, abs, sign, step, relu, sigmoid, tanh, leakyRelu, elu, softplus, pow, broadcastTo,
+  sin, cos, erf, gelu, silu, where,
   add, sub, mul, div, maximum, minimum, greater, greaterEqual, less, lessEqual, equal,
   type Operand,
 } from './elementwise.js';

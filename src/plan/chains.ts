@@ -72,7 +72,8 @@ export function resolveChain(members: readonly Tensor[], head: Tensor | undefine
     return { kind: 'operand', index };
   };
   const resolved = members.map((m) => ({ id: m.id, op: m.op, expression: getOp(m.op).elementwise!(m), args: m.inputs.map(argOf) }));
+  const helpers = [...new Set(members.map((m) => getOp(m.op).elementwiseHelpers).filter((h): h is string => h !== undefined))];
   const last = out.shape[out.shape.length - 1];
   const vec4 = last !== undefined && last % 4 === 0 && operands.every((o) => o.quad) && !resolved.some((m) => m.args.some((a) => a.kind === 'head'));
-  return { members: resolved, operands, size: out.size, vec4 };
+  return { members: resolved, operands, size: out.size, vec4, helpers };
 }
