@@ -2,7 +2,7 @@
 // and averaged over the epoch on the host.
 import type { Tensor } from '../graph/tensor.js';
 import * as ops from '../ops/index.js';
-import { oneHot, perSampleMean } from './losses.js';
+import { getLoss, perSampleMean } from './losses.js';
 import { NameTable } from '../names.js';
 
 export type MetricName = 'accuracy' | 'acc' | 'mse' | 'mae';
@@ -13,7 +13,7 @@ function accuracy(pred: Tensor, y: Tensor, loss: string): Tensor {
   if (loss === 'binaryCrossentropy' || classes === 1) {
     return perSampleMean(ops.equal(ops.greater(pred, 0.5), ops.greater(y, 0.5)));
   }
-  const target = loss === 'sparseCategoricalCrossentropy' ? oneHot(y, classes) : y;
+  const target = getLoss(loss).asPredictions(y, pred);
   // The label's class is predicted when its score equals the row maximum.
   const predicted = ops.sum(ops.mul(pred, ops.equal(target, ops.max(target, { axis: -1, keepDims: true }))), { axis: -1 });
   return perSampleMean(ops.greaterEqual(predicted, ops.max(pred, { axis: -1 })));
@@ -30,8 +30,8 @@ export function canonicalMetric(name: unknown): 'accuracy' | 'mse' | 'mae' {
 
 export function perSampleMetric(name: string, pred: Tensor, y: Tensor, loss: string): Tensor {
   const m = canonicalMetric(name);
-  const target = loss === 'sparseCategoricalCrossentropy' && m !== 'accuracy' ? oneHot(y, pred.shape[pred.rank - 1]) : y;
   if (m === 'accuracy') return accuracy(pred, y, loss);
+  const target = getLoss(loss).asPredictions(y, pred);
   if (m === 'mse') return perSampleMean(ops.square(ops.sub(pred, target)));
   return perSampleMean(ops.abs(ops.sub(pred, target)));
 }

@@ -14,7 +14,7 @@ import { StepQueue } from './step-queue.js';
 import { ParamStore } from '../exec/param-store.js';
 import { batches, batchCount, checkSameRows, gatherRows, seededRandom, shuffledIndices, splitTrainValidation } from '../data/dataset.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
-import { canonicalLoss } from './losses.js';
+import { canonicalLoss, getLoss } from './losses.js';
 import { canonicalMetric } from './metrics.js';
 import { evalGraph, layersOf, targetShape, trace, trainGraph, topology, type Topology } from './programs.js';
 import { TerminateOnNaN, progressBar, type Callback, type FitParams, type Logs, type TrainingModel } from './callbacks.js';
@@ -203,22 +203,11 @@ export class Model implements TrainingModel {
   /** y of fit/evaluate, converted and checked against x's sample count and what the loss expects. */
   private targetData(what: string, value: unknown, x: HostTensor): HostTensor {
     const c = this.needLoss(what);
-    const n = x.shape[0];
-    const expected = targetShape(c.loss, [n, ...this.outputShape]);
-    const y = toHostData(`${what} y`, value, expected.slice(1));
+    const pred = [x.shape[0], ...this.outputShape];
+    const loss = getLoss(c.loss);
+    const y = toHostData(`${what} y`, value, loss.targetShape(pred).slice(1));
     checkSameRows(what, x, y);
-    if (c.loss === 'sparseCategoricalCrossentropy') {
-      if (y.size !== n) throw new InputError(`${what}: labels for sparseCategoricalCrossentropy must have shape [${n}] (one class index per sample), got ${fmtShape(y.shape)}`);
-      const classes = this.outputShape[this.outputShape.length - 1];
-      for (let i = 0; i < y.size; i++) {
-        const v = y.data[i];
-        if (!Number.isInteger(v) || v < 0 || v >= classes) {
-          throw new InputError(`${what}: y label ${i} is ${v} (sample ${i}); labels must be integers 0..${classes - 1} for a model with ${classes} outputs`);
-        }
-      }
-    } else if (y.size !== sizeOf(expected)) {
-      throw new InputError(`${what}: y has shape ${fmtShape(y.shape)}, the loss '${c.loss}' expects ${fmtShape(expected)}`);
-    }
+    loss.checkTargets(what, y, pred);
     return y;
   }
 

@@ -10,7 +10,7 @@ import type { Initializer, Tensor } from '../graph/tensor.js';
 import type { Shape } from '../graph/shape.js';
 import * as ops from '../ops/index.js';
 import { inScope, type Layer, type LayerContext, type SymbolicTensor } from './layers/layer.js';
-import { perSampleLoss } from './losses.js';
+import { getLoss, perSampleLoss } from './losses.js';
 import { canonicalMetric, perSampleMetric } from './metrics.js';
 
 export interface Topology {
@@ -85,9 +85,9 @@ export function trace(topo: Topology, batch: number, training: boolean, initial:
   return { graph, x, pred: values.get(topo.output)!, penalty, updates };
 }
 
-/** Shape of the `y` input: labels [b] for sparse categorical cross-entropy, else the prediction's shape. */
+/** Shape of the `y` input: the loss's targets for predictions of `predShape` (class labels drop the last axis). */
 export function targetShape(loss: string, predShape: Shape): number[] {
-  return loss === 'sparseCategoricalCrossentropy' ? [predShape[0]] : [...predShape];
+  return getLoss(loss).targetShape(predShape);
 }
 
 export function trainGraph(traced: Traced, loss: string, metrics: readonly string[]) {
