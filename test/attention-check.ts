@@ -4,7 +4,7 @@
 // each test's time.
 import { test as uvuTest } from 'uvu';
 import { attentionBackward, attentionGeometry, attentionStats, dotProductAttention, type AttentionGeometry } from '../src/cpu/attention.js';
-import { attentionOutputLength, attentionSpec, type AttentionKernel, type AttentionKernelOptions } from './attention-specs.js';
+import { attentionOutputLength, attentionSpec, type AttentionKernel, type AttentionKernelOptions } from '../src/ops/attention-kernels.js';
 import { errors } from './fd.js';
 import { dispatch, pipelineFor } from './gpu-dispatch.js';
 import { assertClose, device, Rng, uniform } from './helpers.js';

@@ -5,7 +5,7 @@
 import * as assert from 'uvu/assert';
 import { attentionBackward, attentionGeometry, attentionStats, dotProductAttention } from '../src/cpu/attention.js';
 import { checkAll, fmtG, log, makeCase, test, type Case } from './attention-check.js';
-import { attentionOutputLength, attentionSpec, type AttentionKernel } from './attention-specs.js';
+import { attentionOutputLength, attentionSpec, type AttentionKernel } from '../src/ops/attention-kernels.js';
 import { centralDifferences, errors, range } from './fd.js';
 import { dispatch } from './gpu-dispatch.js';
 import { assertClose, device } from './helpers.js';

@@ -8,7 +8,7 @@ import { layerNorm, layerNormBackward, layerNormStats } from '../src/cpu/layer-n
 import { centralDifferences, errors, range } from './fd.js';
 import { dispatch } from './gpu-dispatch.js';
 import { assertClose, device, Rng, uniform } from './helpers.js';
-import { layerNormOutputLength, layerNormSpec, type LayerNormKernel } from './layer-norm-specs.js';
+import { layerNormOutputLength, layerNormSpec, type LayerNormKernel } from '../src/ops/layer-norm-kernels.js';
 import { layerNorm as layerNormTol } from './seq-tolerances.js';
 import { FINITE_DIFF } from './tolerances.js';
 

@@ -10,10 +10,10 @@
 import { attentionBackward, attentionGeometry, attentionStats, dotProductAttention } from '../src/cpu/attention.js';
 import { layerNorm, layerNormBackward, layerNormStats } from '../src/cpu/layer-norm.js';
 import * as sn from '../src/index.js';
-import { attentionOutputLength, attentionSpec, type AttentionKernel, type AttentionKernelOptions } from './attention-specs.js';
+import { attentionOutputLength, attentionSpec, type AttentionKernel, type AttentionKernelOptions } from '../src/ops/attention-kernels.js';
 import { prepare, pipelineFor } from './gpu-dispatch.js';
 import { Rng, uniform } from './helpers.js';
-import { layerNormOutputLength, layerNormSpec, type LayerNormKernel } from './layer-norm-specs.js';
+import { layerNormOutputLength, layerNormSpec, type LayerNormKernel } from '../src/ops/layer-norm-kernels.js';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(name);

@@ -76,6 +76,8 @@ const unaryTable: Record<string, UnaryRow> = {
   erf: { wgsl: () => 'erf_f32(x)', helpers: ERF_WGSL, cpu: (x) => cpuErf(x), grad: (dy, x) => mul(dy, mul(exp(neg(square(x))), 2 / Math.sqrt(Math.PI))) },
   abs: { wgsl: () => 'abs(x)', cpu: (x) => Math.abs(x), grad: (dy, x) => mul(dy, sign(x)) },
   sign: { wgsl: () => 'sign(x)', cpu: (x) => Math.sign(x), grad: null },
+  // The identity with no gradient: what flows through it is treated as a constant when differentiating.
+  stopGradient: { wgsl: () => 'x', cpu: (x) => x, grad: null },
   // step(x) = 1 for x > 0, else 0: the perceptron's activation and relu's derivative.
   step: { wgsl: () => 'select(0.0, 1.0, x > 0.0)', cpu: (x) => (x > 0 ? 1 : 0), grad: null },
   // The gradient reads the output (y > 0 exactly where x > 0), so the
@@ -254,6 +256,8 @@ export const tanh = (x: Tensor) => unary('tanh', x);
 export const leakyRelu = (x: Tensor, alpha = 0.2) => unary('leakyRelu', x, { alpha: finite('leakyRelu', 'alpha', alpha) });
 export const elu = (x: Tensor, alpha = 1) => unary('elu', x, { alpha: finite('elu', 'alpha', alpha) });
 export const softplus = (x: Tensor) => unary('softplus', x);
+/** x itself, but a constant to grad: no gradient flows back through it. */
+export const stopGradient = (x: Tensor) => unary('stopGradient', x);
 export const sin = (x: Tensor) => unary('sin', x);
 export const cos = (x: Tensor) => unary('cos', x);
 export const erf = (x: Tensor) => unary('erf', x);

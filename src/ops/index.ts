@@ -4,7 +4,7 @@
 import './methods.js';
 export {
   neg, square, sqrt, exp, log, abs, sign, step, relu, sigmoid, tanh, leakyRelu, elu, softplus, pow, broadcastTo,
-  sin, cos, erf, gelu, silu, where,
+  sin, cos, erf, gelu, silu, where, stopGradient,
   add, sub, mul, div, maximum, minimum, greater, greaterEqual, less, lessEqual, equal,
   type Operand,
 } from './elementwise.js';
@@ -14,6 +14,7 @@ export { reshape, transpose, slice, pad, concat } from './shape-ops.js';
 export { softmax, logSoftmax } from './softmax.js';
 export { dropoutMask } from './random.js';
 export { gather, gatherGrad, oneHot } from './gather.js';
+export { dotProductAttention, composedAttention, type AttentionOptions } from './attention.js';
 export { softmaxCrossEntropy } from './losses.js';
 export { conv2d, conv2dBackpropInput, conv2dBackpropFilter, type Conv2dOptions } from './conv.js';
 export { maxPool2d, avgPool2d, maxPool2dGrad, maxPool2dGradGrad, avgPool2dGrad, type Pool2dOptions } from './pool.js';

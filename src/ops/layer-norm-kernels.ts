@@ -1,16 +1,16 @@
-// The layer-normalization kernels as KernelSpecs (src/ops/kernel.ts), to
-// move into src/ops/ as they are when layerNormalization becomes an op;
-// until then the standalone tests run them with the raw WebGPU API.
+// The layer-normalization kernels as KernelSpecs (src/ops/layer-norm.ts
+// binds them to its ops; the kernel tests also run them with the raw WebGPU
+// API, test/gpu-dispatch.ts).
 //
 // Inputs of each kernel, by index (the graph node's input order):
 //   forward     (x, gamma, beta)   -> y       [rows, c]
 //   dx          (x, gamma, dy)     -> dx      [rows, c]
 //   stats       (x)                -> stats   [rows, 2] = (mean, rstd)
 //   paramGrads  (x, dy, stats)     -> [2, c]  = (dgamma, dbeta)
-import rowsWgsl from '../shaders/layer_norm_rows.wgsl';
-import paramGradsWgsl from '../shaders/layer_norm_param_grads.wgsl';
-import { CPU_MIN_WORKGROUPS, linearGrid, sections } from '../src/ops/kernel.js';
-import type { KernelSpec } from '../src/graph/kernel-binding.js';
+import rowsWgsl from '../../shaders/layer_norm_rows.wgsl';
+import paramGradsWgsl from '../../shaders/layer_norm_param_grads.wgsl';
+import { CPU_MIN_WORKGROUPS, linearGrid, sections } from './kernel.js';
+import type { KernelSpec } from '../graph/kernel-binding.js';
 
 export type LayerNormKernel = 'forward' | 'dx' | 'stats' | 'paramGrads';
 

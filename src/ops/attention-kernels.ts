@@ -1,8 +1,7 @@
-// The attention kernels as KernelSpecs (src/ops/kernel.ts): shader text
-// specialised for the head size, override constants, bindings by input
-// index and the dispatch grid. Written to move into src/ops/ as it is when
-// dotProductAttention becomes an op; until then the standalone tests run
-// these specs with the raw WebGPU API (test/gpu-dispatch.ts).
+// The attention kernels as KernelSpecs: shader text specialised for the
+// head size, override constants, bindings by input index and the dispatch
+// grid (src/ops/attention.ts binds them to its ops; the kernel tests also
+// run them with the raw WebGPU API, test/gpu-dispatch.ts).
 //
 // Inputs of each kernel, by index (the graph node's input order):
 //   forward  (q, k, v)                  -> o      [B, TQ, H, D]
@@ -10,17 +9,17 @@
 //   dq       (q, k, v, dO, stats)       -> dq     [B, TQ, H, D]
 //   dk       (q, k, v, dO, stats)       -> dk     [B, TK, H, D]
 //   dv       (q, k, dO, stats)          -> dv     [B, TK, H, D]
-import forwardRows from '../shaders/attention_forward_rows.wgsl';
-import statsRows from '../shaders/attention_stats_rows.wgsl';
-import dqRows from '../shaders/attention_dq_rows.wgsl';
-import dkvRows from '../shaders/attention_dkv_rows.wgsl';
-import forwardTiled from '../shaders/attention_forward_tiled.wgsl';
-import statsTiled from '../shaders/attention_stats_tiled.wgsl';
-import dqTiled from '../shaders/attention_dq_tiled.wgsl';
-import dkvTiled from '../shaders/attention_dkv_tiled.wgsl';
-import { CPU_MIN_WORKGROUPS, MAX_WORKGROUPS_PER_DIM, fill, linearGrid, sections, unroll } from '../src/ops/kernel.js';
-import type { KernelSpec } from '../src/graph/kernel-binding.js';
-import type { AttentionGeometry } from '../src/cpu/attention.js';
+import forwardRows from '../../shaders/attention_forward_rows.wgsl';
+import statsRows from '../../shaders/attention_stats_rows.wgsl';
+import dqRows from '../../shaders/attention_dq_rows.wgsl';
+import dkvRows from '../../shaders/attention_dkv_rows.wgsl';
+import forwardTiled from '../../shaders/attention_forward_tiled.wgsl';
+import statsTiled from '../../shaders/attention_stats_tiled.wgsl';
+import dqTiled from '../../shaders/attention_dq_tiled.wgsl';
+import dkvTiled from '../../shaders/attention_dkv_tiled.wgsl';
+import { CPU_MIN_WORKGROUPS, MAX_WORKGROUPS_PER_DIM, fill, linearGrid, sections, unroll } from './kernel.js';
+import type { KernelSpec } from '../graph/kernel-binding.js';
+import type { AttentionGeometry } from '../cpu/attention.js';
 
 export type AttentionKernel = 'forward' | 'stats' | 'dq' | 'dk' | 'dv';
 
