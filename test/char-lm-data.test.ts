@@ -91,6 +91,11 @@ test('corpus: documents normalised and joined by the separator; the last fractio
   assert.is(buildCorpus(['a'.repeat(1000)]).stats.validationChars, 100, 'default: 10%');
   throwsMatching(() => buildCorpus(['abc'], { validationFraction: 1 }), /validationFraction must be in \[0, 1\)/);
   throwsMatching(() => buildCorpus([]), /non-empty array/);
+  // A given vocabulary keeps its ids; characters outside it are left out and counted.
+  const fixed = buildCorpus(['ab ba', 'cab'], { vocab: Vocabulary.fromString('\nabc'), validationFraction: 0.5 });
+  assert.equal([fixed.vocab.decode(fixed.ids), fixed.stats.chars, fixed.stats.unknown, fixed.stats.trainChars], ['abba\ncab', 9, 1, 4]);
+  assert.match(describeCorpus(fixed.stats), /9 characters \(0 dropped in normalisation, 1 outside the vocabulary\)/);
+  throwsMatching(() => buildCorpus(['xyz'], { vocab: fixed.vocab }), /no character of the documents is in the vocabulary/);
   assert.match(describeCorpus(c.stats, 'test'), /^test: 2 documents, 29 characters \(0 dropped in normalisation\), vocabulary of 18; training 22, validation 7 \(the last 25%\)$/);
 });
 
