@@ -15,6 +15,7 @@ export { softmax, logSoftmax } from './softmax.js';
 export { dropoutMask } from './random.js';
 export { gather, gatherGrad, oneHot } from './gather.js';
 export { dotProductAttention, composedAttention, type AttentionOptions } from './attention.js';
+export { layerNorm, composedLayerNorm, type LayerNormOptions } from './layer-norm.js';
 export { softmaxCrossEntropy } from './losses.js';
 export { conv2d, conv2dBackpropInput, conv2dBackpropFilter, type Conv2dOptions } from './conv.js';
 export { maxPool2d, avgPool2d, maxPool2dGrad, maxPool2dGradGrad, avgPool2dGrad, type Pool2dOptions } from './pool.js';
