@@ -41,7 +41,8 @@ interface PageState {
   samplesPerSecond: number | null;
   valAccuracy: number | null;
   accuracy: number | null;
-  drawn: { digit: number; probabilities: number[] } | null;
+  drawn: { digit: number; probabilities: number[]; version: number } | null;
+  padVersion: number;
   gridMistakes: number | null;
 }
 
@@ -172,7 +173,14 @@ test('the page trains the MLP in Chromium on WebGPU, pauses between batches, rec
   await page.mouse.down();
   for (let i = 1; i <= 12; i++) await page.mouse.move(x - i * 0.8, box.y + box.height * (0.15 + (0.7 * i) / 12));
   await page.mouse.up();
-  await page.waitForFunction(() => (window as unknown as { __sinapsis: PageState }).__sinapsis.drawn !== null, null, { timeout: 10_000 });
+  // The pad hands its image over once per animation frame, and a prediction
+  // may be of a stroke half drawn (under load, frames come late): wait two
+  // frames for the last change, then for the prediction of that drawing.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await page.waitForFunction(() => {
+    const s = (window as unknown as { __sinapsis: PageState }).__sinapsis;
+    return s.drawn !== null && s.drawn.version === s.padVersion;
+  }, null, { timeout: 10_000 });
   const drawn = (await pageState(page)).drawn!;
   const sum = drawn.probabilities.reduce((a, b) => a + b, 0);
   assert.ok(Math.abs(sum - 1) < 1e-3, `probabilities sum to ${sum}`);

@@ -29,8 +29,10 @@ interface PageState {
   valAccuracy: number | null;
   /** Test accuracy after the last completed epoch. */
   accuracy: number | null;
-  /** The drawn digit's prediction. */
-  drawn: { digit: number; probabilities: number[] } | null;
+  /** The drawn digit's prediction, of drawing number `version` (a drawing changes as it is drawn). */
+  drawn: { digit: number; probabilities: number[]; version: number } | null;
+  /** Counts the pad's changes: the prediction is of the finished drawing once drawn.version reaches it. */
+  padVersion: number;
   /** Mistakes among the test digits shown. */
   gridMistakes: number | null;
 }
@@ -52,7 +54,7 @@ const { settings, warnings } = parseSettings(location.search);
 for (const w of warnings) console.warn(`settings: ${w}`);
 const state: PageState = {
   status: 'loading', message: '', settings, device: null, epoch: 0, samplesSeen: 0, samplesPerSecond: null,
-  loss: null, trainAccuracy: null, valAccuracy: null, accuracy: null, drawn: null, gridMistakes: null,
+  loss: null, trainAccuracy: null, valAccuracy: null, accuracy: null, drawn: null, padVersion: 0, gridMistakes: null,
 };
 window.__sinapsis = state;
 
@@ -351,6 +353,7 @@ async function predictDrawn(): Promise<void> {
     while (drawDirty) {
       drawDirty = false;
       const image = drawn;
+      const version = state.padVersion;
       const s = session;
       if (!image || !s) continue;
       const out = await exclusive(() => s.model.predict(new sn.HostTensor(image, [1, 28, 28, 1])));
@@ -359,7 +362,7 @@ async function predictDrawn(): Promise<void> {
       const digit = probs.indexOf(Math.max(...probs));
       bars.show(probs);
       $('guess').textContent = String(digit);
-      state.drawn = { digit, probabilities: Array.from(probs) };
+      state.drawn = { digit, probabilities: Array.from(probs), version };
     }
   } catch (e) {
     if (session) fail(e);
@@ -372,6 +375,7 @@ function setupDrawing(): void {
   bars = new ProbabilityBars($('probs'));
   pad = new DrawingPad($<HTMLCanvasElement>('pad'), (image) => {
     drawn = image;
+    state.padVersion++;
     $('pad-hint').hidden = image !== undefined;
     paintDigit($<HTMLCanvasElement>('preview'), image);
     if (!image) {
