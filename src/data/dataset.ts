@@ -45,7 +45,7 @@ export function shuffledIndices(n: number, rand: () => number = Math.random): Ui
  * the rows are written there and the result views its first count * rowSize
  * values, so a training loop can reuse one batch buffer.
  */
-export function gatherRows(t: HostTensor, indices: ArrayLike<number>, start: number, count: number, out?: Float32Array): HostTensor {
+export function gatherRows<D extends Float32Array | Int32Array = Float32Array>(t: HostTensor<D>, indices: ArrayLike<number>, start: number, count: number, out?: D): HostTensor<D> {
   if (t.shape.length === 0) throw new InputError('gatherRows: the tensor is a scalar (shape []), it has no rows');
   checkCount('gatherRows', 'start', start);
   if (!Number.isInteger(count) || count < 1) throw new InputError(`gatherRows: count must be a positive integer, got ${String(count)}`);
@@ -58,7 +58,7 @@ export function gatherRows(t: HostTensor, indices: ArrayLike<number>, start: num
   if (out && out.length < need) {
     throw new InputError(`gatherRows: the output buffer holds ${out.length} values, ${count} rows of ${fmtShape(t.shape.slice(1))} need ${need}`);
   }
-  const data = out ? out.subarray(0, need) : new Float32Array(need);
+  const data = (out ? out.subarray(0, need) : new (t.data.constructor as new (n: number) => D)(need)) as D;
   const src = t.data;
   for (let i = 0; i < count; i++) {
     const r = indices[start + i];
@@ -71,9 +71,11 @@ export function gatherRows(t: HostTensor, indices: ArrayLike<number>, start: num
   return new HostTensor(data, [count, ...t.shape.slice(1)]);
 }
 
-export interface Split {
-  train: { x: HostTensor; y: HostTensor };
-  validation: { x: HostTensor; y: HostTensor };
+type AnyHost = HostTensor<Float32Array | Int32Array>;
+
+export interface Split<X extends AnyHost = HostTensor> {
+  train: { x: X; y: HostTensor };
+  validation: { x: X; y: HostTensor };
 }
 
 /**
@@ -81,7 +83,7 @@ export interface Split {
  * shuffling) is the validation set; the first floor(n * (1 - split)) samples
  * train. The parts are views sharing memory with `x` and `y`, not copies.
  */
-export function splitTrainValidation(x: HostTensor, y: HostTensor, validationSplit: number): Split {
+export function splitTrainValidation<X extends AnyHost = HostTensor>(x: X, y: HostTensor, validationSplit: number): Split<X> {
   if (typeof validationSplit !== 'number' || !(validationSplit > 0 && validationSplit < 1)) {
     throw new InputError(`validationSplit must be a number strictly between 0 and 1, got ${String(validationSplit)}`);
   }
@@ -99,7 +101,7 @@ export function splitTrainValidation(x: HostTensor, y: HostTensor, validationSpl
 }
 
 /** Checks that x and y have the same number of samples (first axis) and returns it. */
-export function checkSameRows(what: string, x: HostTensor, y: HostTensor): number {
+export function checkSameRows(what: string, x: AnyHost, y: AnyHost): number {
   if (x.shape.length === 0 || y.shape.length === 0) {
     throw new InputError(`${what}: x ${fmtShape(x.shape)} and y ${fmtShape(y.shape)} must both have a sample axis (rank >= 1)`);
   }
@@ -109,9 +111,9 @@ export function checkSameRows(what: string, x: HostTensor, y: HostTensor): numbe
   return x.shape[0];
 }
 
-function rowView(t: HostTensor, start: number, count: number): HostTensor {
+function rowView<T extends AnyHost>(t: T, start: number, count: number): T {
   const row = sizeOf(t.shape.slice(1));
-  return new HostTensor(t.data.subarray(start * row, (start + count) * row), [count, ...t.shape.slice(1)]);
+  return new HostTensor(t.data.subarray(start * row, (start + count) * row), [count, ...t.shape.slice(1)]) as T;
 }
 
 export interface BatchRange {

@@ -5,12 +5,13 @@
 // checked here, and the first bad one is reported with its input, sample and
 // position within the sample.
 import { InputError } from '../errors.js';
-import { HostTensor, flattenNested, isNumericArray, nestedShape } from '../graph/host-tensor.js';
+import { HostTensor, flattenNested, isNumericArray, nestedShape, toInt32 } from '../graph/host-tensor.js';
 import { sizeOf, type Shape } from '../graph/shape.js';
+import type { DType } from '../graph/tensor.js';
 import { show } from '../options.js';
 
 /** What fit, evaluate and predict accept for x and y. */
-export type Data = HostTensor | ArrayLike<number> | readonly Data[];
+export type Data = HostTensor<Float32Array | Int32Array> | ArrayLike<number> | readonly Data[];
 
 /** The position of flat element `i` within a sample of shape `sample`, as [i0, i1, ...]. */
 function position(i: number, sample: Shape): string {
@@ -47,6 +48,7 @@ export function checkFinite(where: string, data: Float32Array, shape: Shape, ori
  * arrays give their own shape. Any numeric typed array is accepted.
  */
 export function toHostData(where: string, value: unknown, sample: Shape): HostTensor {
+  if (value instanceof HostTensor && value.dtype === 'int32') return new HostTensor(Float32Array.from(value.data), value.shape);
   if (value instanceof HostTensor) {
     checkFinite(where, value.data, value.shape);
     return value;
@@ -84,4 +86,49 @@ export function toHostData(where: string, value: unknown, sample: Shape): HostTe
     return new HostTensor(data, shape);
   }
   throw new InputError(`${where}: expected a HostTensor (sn.tensor(data, shape)), nested arrays of numbers or a typed array, got ${show(value)}`);
+}
+
+/**
+ * x of an int32 input (token ids) as a HostTensor holding an Int32Array:
+ * every value an integer, the first that is not named by sample and
+ * position. Nested arrays are read as float64, so no id is rounded on the way.
+ */
+export function toIntData(where: string, value: unknown, sample: Shape): HostTensor<Int32Array> {
+  const inSamples = (i: number, shape: Shape) => {
+    const row = sizeOf(shape.slice(1));
+    return shape.length > 1 ? `sample ${Math.floor(i / row)} at position ${position(i % row, shape.slice(1))}` : `sample ${i}`;
+  };
+  if (value instanceof HostTensor) {
+    const data = value.data instanceof Int32Array ? value.data : toInt32(value.data, where, (i) => inSamples(i, value.shape));
+    return new HostTensor(data, value.shape);
+  }
+  let flat: ArrayLike<number>;
+  let shape: number[];
+  if (isNumericArray(value)) {
+    flat = value;
+    shape = [value.length];
+  } else if (Array.isArray(value)) {
+    shape = nestedShape(value);
+    if (shape.length === 1) {
+      const bad = value.findIndex((v) => typeof v !== 'number');
+      if (bad >= 0) throw new InputError(`${where} element ${bad} is ${show(value[bad])}, not a number`);
+    }
+    const at = (path: number[]) => `${where} sample ${path[0] ?? 0}${path.length > 1 ? ` at position [${path.slice(1).join(', ')}]` : ''}`;
+    flat = flattenNested(value, shape, (path, what) => {
+      throw new InputError(`${at(path)} ${what}`);
+    }, undefined, Float64Array);
+  } else {
+    throw new InputError(`${where}: expected a HostTensor (sn.tensor(ids, shape, 'int32')), nested arrays of integers or a typed array, got ${show(value)}`);
+  }
+  if (shape.includes(0) || flat.length === 0) throw new InputError(`${where}: the data is empty (shape [${shape.join(', ')}])`);
+  if (shape.length === 1) {
+    const size = sizeOf(sample);
+    if (sample.length > 0 && flat.length % size === 0) shape = [flat.length / size, ...sample];
+  }
+  return new HostTensor(toInt32(flat, where, (i) => inSamples(i, shape)), shape);
+}
+
+/** Data of an input of `dtype`: checked floats, or checked integers for an int32 input. */
+export function toInputData(where: string, value: unknown, sample: Shape, dtype: DType): HostTensor<Float32Array | Int32Array> {
+  return dtype === 'int32' ? toIntData(where, value, sample) : toHostData(where, value, sample);
 }

@@ -18,7 +18,7 @@ import { canonicalLoss, getLoss } from './losses.js';
 import { canonicalMetric } from './metrics.js';
 import { evalGraph, layersOf, targetShape, trace, trainGraph, topology, type Topology } from './programs.js';
 import { TerminateOnNaN, progressBar, type Callback, type FitParams, type Logs, type TrainingModel } from './callbacks.js';
-import { toHostData, type Data } from './data.js';
+import { toHostData, toInputData, type Data } from './data.js';
 import { booleanOption, checkOptions, countOption, numberOption, show } from '../options.js';
 import { SymbolicTensor, type Layer } from './layers/layer.js';
 import { encodeModel } from './serialize.js';
@@ -49,6 +49,9 @@ export interface History {
   epoch: number[];
   history: Record<string, number[]>;
 }
+
+/** x as fit, evaluate and predict hold it: floats, or int32 ids for a model whose input is int32. */
+type XData = HostTensor<Float32Array | Int32Array>;
 
 const DEFAULT_EVAL_BATCH = 128;
 const FIT_OPTIONS = ['epochs', 'batchSize', 'validationSplit', 'validationData', 'shuffle', 'callbacks', 'verbose', 'seed'] as const;
@@ -190,18 +193,31 @@ export class Model implements TrainingModel {
   /** Optimizer steps taken so far (Adam's t). */
   private optimizerStep = 0;
 
-  /** x of fit/evaluate/predict, converted and checked (every value finite, samples of the input's shape). */
-  private inputData(what: string, value: unknown): HostTensor {
-    const x = toHostData(`${what} x`, value, this.inputShape);
+  /**
+   * x of fit/evaluate/predict, converted and checked: samples of the input's
+   * shape, every value finite (or, for an int32 input, an integer), and
+   * whatever the layers reading the input check (an embedding's id range).
+   */
+  private inputData(what: string, value: unknown): XData {
+    const input = this.topology.input;
+    const x = toInputData(`${what} x`, value, input.shape, input.dtype);
     const want = this.inputShape;
     if (x.shape.length !== want.length + 1 || !sameShape(x.shape.slice(1), want)) {
       throw new InputError(`${what}: x has shape ${fmtShape(x.shape)}, the model expects [n, ${want.join(', ')}]`);
     }
+    for (const node of this.topology.nodes) {
+      if (node.inputs.includes(input)) node.layer!.checkData?.(`${what} x`, x.data, x.shape);
+    }
     return x;
   }
 
+  /** A reusable batch buffer for rows of x, of x's element type. */
+  private static batchBuffer(x: XData, length: number): Float32Array | Int32Array {
+    return x.data instanceof Int32Array ? new Int32Array(length) : new Float32Array(length);
+  }
+
   /** y of fit/evaluate, converted and checked against x's sample count and what the loss expects. */
-  private targetData(what: string, value: unknown, x: HostTensor): HostTensor {
+  private targetData(what: string, value: unknown, x: XData): HostTensor {
     const c = this.needLoss(what);
     const pred = [x.shape[0], ...this.outputShape];
     const loss = getLoss(c.loss);
@@ -240,7 +256,7 @@ export class Model implements TrainingModel {
     let x = this.inputData('fit', xData);
     let y = this.targetData('fit', yData, x);
 
-    let validation: [HostTensor, HostTensor] | undefined;
+    let validation: [XData, HostTensor] | undefined;
     if (o.validationData !== undefined) {
       if (!Array.isArray(o.validationData) || o.validationData.length !== 2) throw new InputError(`fit: validationData must be [x, y], got ${show(o.validationData)}`);
       const vx = this.inputData('fit validationData', o.validationData[0]);
@@ -267,7 +283,7 @@ export class Model implements TrainingModel {
     const rand = seed === undefined ? Math.random : seededRandom(seed);
     const xRow = sizeOf(x.shape.slice(1));
     const yRow = y.size / n;
-    const xBuf = new Float32Array(rows * xRow);
+    const xBuf = Model.batchBuffer(x, rows * xRow);
     const yBuf = new Float32Array(rows * yRow);
     // Sparse labels [n] are gathered as rows [n, 1]: one view for the whole run, not one per batch.
     const yRows = y.shape.length === 1 ? new HostTensor(y.data, [n, 1]) : y;
@@ -348,7 +364,7 @@ export class Model implements TrainingModel {
     const mask = new Float32Array(rows);
     const sums: Record<string, number> = { loss: 0 };
     let penalty = 0;
-    const xb = new Float32Array(rows * xRow);
+    const xb = Model.batchBuffer(x, rows * xRow);
     const yb = new Float32Array(rows * yRow);
     const add = async (results: Promise<Results>) => {
       const out = await results;
@@ -385,7 +401,7 @@ export class Model implements TrainingModel {
     const xRow = sizeOf(x.shape.slice(1));
     const outRow = sizeOf(this.outputShape);
     const out = new Float32Array(n * outRow);
-    const xb = new Float32Array(rows * xRow);
+    const xb = Model.batchBuffer(x, rows * xRow);
     const store = async ({ results, start, count }: { results: Promise<Results>; start: number; count: number }) => {
       out.set((await results).pred.data.subarray(0, count * outRow), start * outRow);
     };

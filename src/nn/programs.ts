@@ -59,7 +59,7 @@ export interface Traced {
 /** Builds the forward pass of the model for a batch of `batch` samples. */
 export function trace(topo: Topology, batch: number, training: boolean, initial: (name: string) => Float32Array | undefined): Traced {
   const graph = new Graph();
-  const x = graph.input('x', [batch, ...topo.input.shape]);
+  const x = graph.input('x', [batch, ...topo.input.shape], topo.input.dtype);
   const losses: Tensor[] = [];
   const updates: { param: Tensor; value: Tensor }[] = [];
   const ctx: LayerContext = {

@@ -11,7 +11,7 @@ export function chain(layers: readonly Layer[], inputShape?: readonly number[]):
   });
   const shape = inputShape ?? layers[0].inputShape;
   if (!shape) throw new SinapsisError(`sequential: the first layer ('${layers[0].name}') needs inputShape, e.g. sn.layers.dense({ units: 128, inputShape: [784] })`);
-  const x = input({ shape: [...shape] });
+  const x = input({ shape: [...shape], dtype: layers[0].inputDType });
   let y = x;
   for (const l of layers) y = l.apply(y);
   return { input: x, output: y };

@@ -7,6 +7,7 @@ import { HostTensor } from '../graph/host-tensor.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import { input, type Layer, type SymbolicTensor } from './layers/layer.js';
 import { sameShape, type Shape } from '../graph/shape.js';
+import type { DType } from '../graph/tensor.js';
 import { checkOptions, show } from '../options.js';
 import { layerFromConfig } from './layers/index.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
@@ -21,7 +22,7 @@ interface SavedModel {
   format: string;
   version: number;
   name: string;
-  input: { name: string; shape: number[] };
+  input: { name: string; shape: number[]; dtype?: DType };
   layers: SavedLayer[];
   output: string;
   compile?: { loss?: string; metrics: string[]; optimizer: { name: string; config: Record<string, number | boolean> } };
@@ -43,7 +44,7 @@ export async function encodeModel(model: Model, includeOptimizer: boolean): Prom
     format: FORMAT,
     version: VERSION,
     name: model.name,
-    input: { name: topo.input.name, shape: [...topo.input.shape] },
+    input: { name: topo.input.name, shape: [...topo.input.shape], ...(topo.input.dtype === 'int32' ? { dtype: 'int32' as const } : {}) },
     layers,
     output: nameOf(topo.output),
     compile: model.compileConfig,
@@ -105,7 +106,12 @@ function parseConfig(metadata: Record<string, string>): SavedModel {
 
 /** The layers of a saved config, connected as they were. */
 function buildModel(c: SavedModel, Model: typeof import('./model.js').Model): InstanceType<typeof import('./model.js').Model> {
-  const x = input({ shape: c.input.shape, name: c.input.name });
+  let x: SymbolicTensor;
+  try {
+    x = input({ shape: c.input.shape, name: c.input.name, ...(c.input.dtype === undefined ? {} : { dtype: c.input.dtype }) });
+  } catch (e) {
+    throw new FormatError(`loadModel: the model's input: ${e instanceof Error ? e.message : String(e)}`);
+  }
   const produced = new Map<string, SymbolicTensor>([[c.input.name, x]]);
   for (const l of c.layers) {
     let layer: Layer;

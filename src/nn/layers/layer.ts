@@ -6,7 +6,7 @@ import { InputError, ShapeError, SinapsisError, fmtShape } from '../../errors.js
 import { checkOptions, show } from '../../options.js';
 import { Graph } from '../../graph/graph.js';
 import type { Shape } from '../../graph/shape.js';
-import type { Initializer, Tensor } from '../../graph/tensor.js';
+import type { DType, Initializer, Tensor } from '../../graph/tensor.js';
 
 /** What a layer may use while adding its nodes to a graph. */
 export interface LayerContext {
@@ -36,22 +36,27 @@ export function uniqueName(prefix: string): string {
   return `${prefix}_${n}`;
 }
 
-/** A tensor of the model being assembled: a sample shape and the layer that produces it. */
+/** A tensor of the model being assembled: a sample shape, its dtype and the layer that produces it. */
 export class SymbolicTensor {
   constructor(
     readonly shape: readonly number[],
     readonly layer: Layer | undefined,
     readonly inputs: readonly SymbolicTensor[],
     readonly name: string,
+    readonly dtype: DType = 'float32',
   ) {}
 }
 
-/** sn.input({ shape }): the input of a functional model (shape of one sample, no batch axis). */
-export function input(config: { shape: number[]; name?: string }): SymbolicTensor {
-  const c = checkOptions('input', config, ['shape', 'name']);
+/**
+ * sn.input({ shape, dtype }): the input of a functional model (shape of one
+ * sample, no batch axis); dtype 'int32' for token ids.
+ */
+export function input(config: { shape: number[]; name?: string; dtype?: DType }): SymbolicTensor {
+  const c = checkOptions('input', config, ['shape', 'name', 'dtype']);
   const shape = checkSampleShape('input', 'shape', c.shape);
   if (c.name !== undefined && (typeof c.name !== 'string' || c.name === '')) throw new InputError(`input: name must be a non-empty string, got ${show(c.name)}`);
-  return new SymbolicTensor(shape, undefined, [], c.name ?? uniqueName('input'));
+  if (c.dtype !== undefined && c.dtype !== 'float32' && c.dtype !== 'int32') throw new InputError(`input: dtype must be 'float32' or 'int32', got ${show(c.dtype)}`);
+  return new SymbolicTensor(shape, undefined, [], c.name ?? uniqueName('input'), c.dtype ?? 'float32');
 }
 
 /** A sample shape given by the user: an array of positive integers. */
@@ -96,10 +101,14 @@ export abstract class Layer {
    * graph with a batch of one, so the ops' shape rules are the layers' too.
    * Weights are declared there but never initialised.
    */
-  outputShape(inputs: readonly Shape[]): Shape {
+  outputShape(inputs: readonly Shape[], dtypes: readonly DType[] = []): Shape {
+    return this.traceOutput(inputs, dtypes).shape.slice(1);
+  }
+
+  private traceOutput(inputs: readonly Shape[], dtypes: readonly DType[]): Tensor {
     const graph = new Graph();
     graph.scope = `layer '${this.name}' (${this.className})`;
-    const xs = inputs.map((s, i) => graph.input(`x${i}`, [1, ...s]));
+    const xs = inputs.map((s, i) => graph.input(`x${i}`, [1, ...s], dtypes[i] ?? 'float32'));
     const ctx: LayerContext = {
       graph,
       training: false,
@@ -107,8 +116,23 @@ export abstract class Layer {
       addLoss: () => undefined,
       addUpdate: () => undefined,
     };
-    return inScope(graph, () => this.call(xs, ctx)).shape.slice(1);
+    return inScope(graph, () => this.call(xs, ctx));
   }
+
+  /**
+   * The dtype of the data this layer takes when it is a sequential model's
+   * first layer: an embedding takes int32 ids, every other layer floats.
+   */
+  get inputDType(): DType {
+    return 'float32';
+  }
+
+  /**
+   * Checks data given to fit/evaluate/predict for the model input this layer
+   * reads directly (an embedding checks that every id is in its range);
+   * `where` names the data ('fit x').
+   */
+  checkData?(where: string, data: Float32Array | Int32Array, shape: readonly number[]): void;
 
   /** The config that rebuilds this layer (saved with the model). */
   abstract getConfig(): Record<string, unknown>;
@@ -119,7 +143,8 @@ export abstract class Layer {
     if (inputs.length === 0 || inputs.some((i) => !(i instanceof SymbolicTensor))) {
       throw new SinapsisError(`layer '${this.name}' (${this.className}): apply takes a tensor from sn.input(...) or from another layer's apply (or an array of them), got ${show(x)}`);
     }
-    return new SymbolicTensor(this.outputShape(inputs.map((i) => i.shape)), this, inputs, this.name);
+    const out = this.traceOutput(inputs.map((i) => i.shape), inputs.map((i) => i.dtype));
+    return new SymbolicTensor(out.shape.slice(1), this, inputs, this.name, out.dtype);
   }
 
   protected baseConfig(): Record<string, unknown> {
