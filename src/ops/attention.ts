@@ -134,9 +134,10 @@ for (const b of backward) {
 /**
  * The same attention from matmul and softmax (materialising the [tq, tk]
  * scores): the slower path the backward ops differentiate for second order,
- * and the composition the fused kernels are measured against.
+ * the composition the fused kernels are measured against, and the path of
+ * attention with dropout on its probabilities (`probabilities` maps them).
  */
-export function composedAttention(q: Tensor, k: Tensor, v: Tensor, options: { causal: boolean; scale: number }): Tensor {
+export function composedAttention(q: Tensor, k: Tensor, v: Tensor, options: { causal: boolean; scale: number; probabilities?: (p: Tensor) => Tensor }): Tensor {
   const perHead = (t: Tensor) => transpose(t, [0, 2, 1, 3]);
   let scores = mul(matmul(perHead(q), perHead(k), { transposeB: true }), options.scale);
   if (options.causal) {
@@ -145,7 +146,8 @@ export function composedAttention(q: Tensor, k: Tensor, v: Tensor, options: { ca
     // A large finite negative, not -Infinity: exp of it is 0, and 0 * it stays finite in the gradient.
     scores = where(visible, scores, -1e30);
   }
-  return perHead(matmul(softmax(scores, -1), perHead(v)));
+  const p = softmax(scores, -1);
+  return perHead(matmul(options.probabilities ? options.probabilities(p) : p, perHead(v)));
 }
 
 /**

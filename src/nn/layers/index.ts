@@ -7,11 +7,17 @@ import type { Layer } from './layer.js';
 import { Activation, Dense, Dropout, Flatten, Reshape } from './core.js';
 import { AveragePooling2D, Conv2D, GlobalAveragePooling2D, MaxPooling2D } from './conv.js';
 import { Add, BatchNormalization, Concatenate } from './merge-norm.js';
+import { Embedding, PositionEmbedding } from './embedding.js';
+import { LayerNormalization } from './layer-normalization.js';
+import { MultiHeadAttention } from './multi-head-attention.js';
 
 export { Layer, SymbolicTensor, input, type LayerConfig, type LayerContext } from './layer.js';
 export * from './core.js';
 export * from './conv.js';
 export * from './merge-norm.js';
+export * from './embedding.js';
+export * from './layer-normalization.js';
+export * from './multi-head-attention.js';
 
 type LayerClass = (new (...args: never[]) => Layer) & { readonly className: string };
 
@@ -39,6 +45,10 @@ export const globalAveragePooling2d = factory(GlobalAveragePooling2D);
 export const batchNormalization = factory(BatchNormalization);
 export const add = factory(Add);
 export const concatenate = factory(Concatenate);
+export const embedding = factory(Embedding);
+export const positionEmbedding = factory(PositionEmbedding);
+export const layerNormalization = factory(LayerNormalization);
+export const multiHeadAttention = factory(MultiHeadAttention);
 
 /** A layer rebuilt from its saved class name and config; an unknown class is an InputError listing the known ones. */
 export function layerFromConfig(className: unknown, config: Record<string, unknown>): Layer {
